@@ -1,0 +1,416 @@
+"""Partner Portal settings.
+
+Everything is driven by environment variables with safe development defaults (the embedded default:
+SQLite, an embedded Celery broker and the local HUAWEI CLOUD sandbox). Production differs only by
+environment. A bad value stops the process at start with a message naming the variable.
+`.env.example` lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlparse
+
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PARTNER_PORTAL_VAR_DIR", BASE_DIR / "var"))
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+
+def envint(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def envurl(name: str, default: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    value = env(name, default)
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise ImproperlyConfigured(
+            f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, not {value!r}."
+        )
+    return value.rstrip("/")
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+# --- core ----------------------------------------------------------------------------------------
+
+DEBUG = envbool("DJANGO_DEBUG", True)
+TESTING = envbool("PARTNER_PORTAL_TESTING", False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Production (DJANGO_DEBUG=false) needs a long random secret: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"  # noqa: S105
+
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+SITE_URL = envurl("SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_htmx",
+    "axes",
+    "partner_portal",
+    "customers",
+    "orders",
+    "billing",
+    "tickets",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it reads the outcome of authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "partner_portal.urls"
+WSGI_APPLICATION = "partner_portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+# --- database ------------------------------------------------------------------------------------
+
+
+def _database_from_url(url: str) -> dict:
+    import dj_database_url
+
+    scheme = urlparse(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with sqlite:/// or postgres://, not {url.split(':', 1)[0]!r}:// "
+            "(e.g. postgres://user:password@127.0.0.1:5432/partner_portal)."
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60, minimum=0))
+    except Exception as exc:  # dj-database-url raises several kinds on a malformed URL
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        # Several processes (web, worker, beat) share the file in `make run`: wait for locks.
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'partner_portal.sqlite3'}")
+DATABASES = {"default": _database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+# --- cache, sessions, Redis ----------------------------------------------------------------------
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    envurl("REDIS_URL", REDIS_URL, schemes=("redis", "rediss"))
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+# --- authentication ------------------------------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests only
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "account"
+LOGOUT_REDIRECT_URL = "home"
+
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+AXES_IPWARE_PROXY_COUNT = envint("DJANGO_PROXY_COUNT", 0, minimum=0) or None
+AXES_VERBOSE = False
+
+
+# --- internationalisation ------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("DJANGO_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+
+# --- static and uploaded files -------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Private by default: uploads (KYC documents) and generated files (exports, bills) are never under
+# a public URL. They are served only by permission-checked views.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+OBJECT_STORAGE_BUCKET = env("OBJECT_STORAGE_BUCKET")
+if OBJECT_STORAGE_BUCKET:
+    # OBS, or any S3-compatible object storage, through django-storages' S3 backend.
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": OBJECT_STORAGE_BUCKET,
+            "endpoint_url": envurl("OBJECT_STORAGE_ENDPOINT", "https://obs.ap-southeast-3.myhuaweicloud.com"),
+            "access_key": env("OBJECT_STORAGE_ACCESS_KEY"),
+            "secret_key": env("OBJECT_STORAGE_SECRET_KEY"),
+            "region_name": env("OBJECT_STORAGE_REGION", "ap-southeast-3"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _private_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    }
+STORAGES = {
+    "default": _private_storage,
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+
+# --- email ---------------------------------------------------------------------------------------
+
+
+def _email_from_url(url: str) -> dict:
+    """EMAIL_URL: smtp://user:password@host:587?tls=1, console://, file:///path, locmem://."""
+    parsed = urlparse(url)
+    from urllib.parse import parse_qs, unquote
+
+    if parsed.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parsed.scheme == "locmem":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if parsed.scheme == "file":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": parsed.path}
+    if parsed.scheme in {"smtp", "smtps"}:
+        query = parse_qs(parsed.query)
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parsed.hostname or "localhost",
+            "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 587),
+            "EMAIL_HOST_USER": unquote(parsed.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+            "EMAIL_USE_SSL": parsed.scheme == "smtps",
+            "EMAIL_USE_TLS": parsed.scheme == "smtp" and query.get("tls", ["1"])[0] == "1",
+            "EMAIL_TIMEOUT": 10,
+        }
+    raise ImproperlyConfigured(
+        f"EMAIL_URL must start with smtp://, smtps://, console://, file:// or locmem://, not {url!r}."
+    )
+
+
+globals().update(_email_from_url(env("EMAIL_URL", f"file://{VAR_DIR / 'mail'}")))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Partner Portal <no-reply@partner-portal.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+# --- security (production values come with DJANGO_DEBUG=false) -----------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
+if not DEBUG:
+    SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_COOKIE_HTTPONLY = True
+
+
+# --- Celery --------------------------------------------------------------------------------------
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+if not CELERY_BROKER_URL:
+    # The embedded default: kombu's filesystem transport needs no server, so `make run` has a real
+    # worker and beat on a fresh machine.
+    _broker_dir = VAR_DIR / "celery-broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", TESTING and not env("CELERY_BROKER_URL"))
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 60 * 30
+CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "customers-sync": {"task": "customers.tasks.customers_sync", "schedule": crontab(minute="*/15")},
+}
+
+
+# --- HUAWEI CLOUD --------------------------------------------------------------------------------
+
+SANDBOX_URL = envurl("SANDBOX_URL", "http://127.0.0.1:8100")
+HUAWEICLOUD = {
+    "AK": env("HUAWEICLOUD_AK", "SANDBOXPARTNERAK0001"),
+    "SK": env("HUAWEICLOUD_SK", "sandbox-partner-secret-key-0001"),
+    "DOMAIN_ID": env("HUAWEICLOUD_DOMAIN_ID", "0a9f8e7d6c5b4a3928170615f4e3d2c1"),
+    "DOMAIN_NAME": env("HUAWEICLOUD_DOMAIN_NAME", "demo-partner"),
+    "IAM_USER": env("HUAWEICLOUD_IAM_USER", "partner-api"),
+    "IAM_PASSWORD": env("HUAWEICLOUD_IAM_PASSWORD", "sandbox-iam-password-0001"),
+    "XACCOUNT_TYPE": env("HUAWEICLOUD_XACCOUNT_TYPE", "demo_partner_IDP"),
+    "BSS_ENDPOINT": envurl("HUAWEICLOUD_BSS_ENDPOINT", SANDBOX_URL),
+    "OSM_ENDPOINT": envurl("HUAWEICLOUD_OSM_ENDPOINT", SANDBOX_URL),
+    "IAM_ENDPOINT": envurl("HUAWEICLOUD_IAM_ENDPOINT", SANDBOX_URL),
+    "SSO_URL": envurl("HUAWEICLOUD_SSO_URL", f"{SANDBOX_URL}/authui/saml/login"),
+    "DOMAIN_AREA": env("HUAWEICLOUD_DOMAIN_AREA", "SG"),
+    "CONNECT_TIMEOUT": envint("HUAWEICLOUD_CONNECT_TIMEOUT", 5, minimum=1),
+    "READ_TIMEOUT": envint("HUAWEICLOUD_READ_TIMEOUT", 20, minimum=1),
+    # Share of Huawei's documented per-API limit the whole platform may use (reference section 13).
+    "RATE_LIMIT_SHARE": Decimal(env("HUAWEICLOUD_RATE_LIMIT_SHARE", "0.8")),
+}
+if not DEBUG and not TESTING:
+    for _name in ("AK", "SK", "DOMAIN_ID"):
+        if not env(f"HUAWEICLOUD_{_name}"):
+            raise ImproperlyConfigured(
+                f"HUAWEICLOUD_{_name} is not set. Production reads the partner's HUAWEI CLOUD "
+                "credentials from the environment (see .env.example)."
+            )
+if not (Decimal("0") < HUAWEICLOUD["RATE_LIMIT_SHARE"] <= Decimal("1")):
+    raise ImproperlyConfigured("HUAWEICLOUD_RATE_LIMIT_SHARE must be above 0 and at most 1.")
+
+
+# --- REST framework ------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+
+# --- logging -------------------------------------------------------------------------------------
+
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The SDK logs its own errors with propagate=False and no handler; we log every call ourselves.
+        "HuaweiCloud-SDK-BssintlClient": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "HuaweiCloud-SDK-OsmClient": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}
