@@ -9,6 +9,8 @@ environment. A bad value stops the process at start with a message naming the va
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
@@ -70,7 +72,9 @@ def envlist(name: str, default: str) -> list[str]:
 # --- core ----------------------------------------------------------------------------------------
 
 DEBUG = envbool("DJANGO_DEBUG", True)
-TESTING = envbool("PARTNER_PORTAL_TESTING", False)
+# pytest-django imports these settings before any conftest.py runs, so a conftest cannot set the
+# variable in time: a process that has loaded pytest is a test run too.
+TESTING = envbool("PARTNER_PORTAL_TESTING", "pytest" in sys.modules)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
@@ -84,6 +88,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = envurl("SITE_URL", "http://127.0.0.1:8000")
+# The reseller's own name, shown beside the product name in the header, the footer and emails.
+PARTNER_NAME = env("PARTNER_NAME", "Demo Cloud Partner")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -166,6 +172,12 @@ def _database_from_url(url: str) -> dict:
 
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'partner_portal.sqlite3'}")
 DATABASES = {"default": _database_from_url(DATABASE_URL)}
+if TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's in-memory default, so a real Celery worker process started by a test
+    # reads the same test database. The pid keeps concurrent test runs apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"partner-portal-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -340,7 +352,11 @@ if not CELERY_BROKER_URL:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # kombu's default is a folder named "control" in the current directory.
+        "control_folder": str(_broker_dir / "control"),
     }
+    for _folder in ("queue", "processed", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", TESTING and not env("CELERY_BROKER_URL"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -353,6 +369,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "customers-sync": {"task": "customers.tasks.customers_sync", "schedule": crontab(minute="*/15")},
+    # Read by /healthz: a stale beat means the worker or beat is down.
+    "worker-heartbeat": {"task": "partner_portal.tasks.heartbeat", "schedule": 60.0},
 }
 
 

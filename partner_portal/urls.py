@@ -1,8 +1,12 @@
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401
 from django.contrib import admin
 from django.urls import include, path
 
+from partner_portal import views
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("customers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", include("partner_portal.health")),
 ]

@@ -3,3 +3,5 @@
 import os
 
 os.environ.setdefault("PARTNER_PORTAL_TESTING", "1")
+
+pytest_plugins = ["tests.sandbox_server"]

@@ -1,0 +1,196 @@
+"""pytest plugin: the HUAWEI CLOUD sandbox (`python -m sandbox`) as a real HTTP server for tests.
+
+* `sandbox_process` (session): starts the sandbox on a free port with a temporary SQLite database, once
+  per test process (per xdist worker), only when a test asks for it; stops it at the end.
+* `sandbox` (function): resets the sandbox to the demo world, points the platform's settings at it
+  (`SANDBOX_URL`, `HUAWEICLOUD[...]_ENDPOINT`, `SSO_URL`) and returns a `SandboxClient`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+READY = re.compile(r"ready at (http://\S+)")
+START_TIMEOUT = 30.0
+
+DEMO_PARTNER = {
+    "ak": "SANDBOXPARTNERAK0001",
+    "sk": "sandbox-partner-secret-key-0001",
+    "domain_id": "0a9f8e7d6c5b4a3928170615f4e3d2c1",
+    "domain_name": "demo-partner",
+    "xaccount_type": "demo_partner_IDP",
+}
+DEMO_CUSTOMER = {
+    "customer_id": "5e1c0d7a9b8f4e2d8c6a4b2e0f1d3c5a",
+    "account_name": "demo-customer",
+    "email": "demo-customer@example.com",
+    "xaccount_id": "pp-demo-customer",
+}
+
+
+class SandboxProcess:
+    def __init__(self, process: subprocess.Popen, url: str, log_path: Path):
+        self.process = process
+        self.url = url
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def run_sandbox(
+    directory: Path, *, mode: str = "local", extra_env: dict[str, str] | None = None
+) -> Iterator[SandboxProcess]:
+    """Start `python -m sandbox` on a free port with its database in `directory`; stop it on exit."""
+    log_path = directory / f"sandbox-{mode}.log"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"SANDBOX_MODE": mode, "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost"})
+    env.update(extra_env or {})
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sandbox",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",  # the OS picks a free port; the ready line says which
+                "--database",
+                f"sqlite:///{directory / f'sandbox-{mode}.sqlite3'}",
+            ],
+            cwd=REPO_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    sandbox = None
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        url = None
+        while url is None:
+            if process.poll() is not None:
+                raise RuntimeError(f"The sandbox exited with {process.returncode}:\n{log_path.read_text()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"The sandbox did not start within {START_TIMEOUT} s:\n{log_path.read_text()}")
+            match = READY.search(log_path.read_text(errors="replace"))
+            if match:
+                url = match.group(1)
+            else:
+                time.sleep(0.05)
+        while True:
+            try:
+                requests.get(f"{url}/_sandbox/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        sandbox = SandboxProcess(process, url, log_path)
+        yield sandbox
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+class SandboxClient:
+    """Drives the control API of a running sandbox (see sandbox/README.md)."""
+
+    partner = DEMO_PARTNER
+    demo_customer = DEMO_CUSTOMER
+
+    def __init__(self, url: str):
+        self.url = url
+        self.http = requests.Session()
+        self.http.trust_env = False  # never through a proxy
+
+    def _call(self, method: str, path: str, **kwargs):
+        response = self.http.request(method, f"{self.url}/_sandbox/{path}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self, world: str = "demo") -> None:
+        self._call("POST", "reset", json={"world": world})
+
+    def add_fault(self, operation: str, kind: str, **kwargs) -> int:
+        """kwargs: status, error_code, error_msg, body, rate (0..1), delay (seconds), count (times)."""
+        return self._call("POST", "faults", json={"operation": operation, "kind": kind, **kwargs})["id"]
+
+    def faults(self) -> list[dict]:
+        return self._call("GET", "faults")["faults"]
+
+    def remove_fault(self, fault_id: int) -> None:
+        self._call("DELETE", f"faults/{fault_id}")
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def outbox(self, to: str | None = None, kind: str | None = None) -> list[dict]:
+        params = {k: v for k, v in {"to": to, "kind": kind}.items() if v}
+        return self._call("GET", "outbox", params=params)["messages"]
+
+    def verification_code(self, email: str) -> str:
+        """The newest verification code sent to `email`."""
+        messages = self.outbox(to=email, kind="verification_code")
+        if not messages:
+            raise AssertionError(f"No verification code was sent to {email}.")
+        return messages[0]["code"]
+
+    def requests(self, operation: str | None = None) -> list[dict]:
+        params = {"operation": operation} if operation else {}
+        return self._call("GET", "requests", params=params)["requests"]
+
+    def clear_requests(self) -> None:
+        self._call("DELETE", "requests")
+
+    def config(self, **kwargs) -> dict:
+        """No arguments: read. throttling=False, rate_limits={"op": n}, visibility_delay=seconds: change."""
+        if kwargs:
+            return self._call("POST", "config", json=kwargs)
+        return self._call("GET", "config")
+
+    def customer(self, customer_id: str) -> dict:
+        return self._call("GET", f"customers/{customer_id}")
+
+    def update_customer(self, customer_id: str, **fields) -> dict:
+        return self._call("PATCH", f"customers/{customer_id}", json=fields)
+
+
+@pytest.fixture(scope="session")
+def sandbox_process() -> Iterator[SandboxProcess]:
+    with tempfile.TemporaryDirectory(prefix="sandbox-") as directory, run_sandbox(Path(directory)) as process:
+        yield process
+
+
+@pytest.fixture
+def sandbox(sandbox_process, settings) -> SandboxClient:
+    """A freshly reset sandbox, with the platform's HUAWEI CLOUD settings pointing at it."""
+    client = SandboxClient(sandbox_process.url)
+    client.reset()
+    url = sandbox_process.url
+    settings.SANDBOX_URL = url
+    settings.HUAWEICLOUD = {
+        **getattr(settings, "HUAWEICLOUD", {}),
+        "BSS_ENDPOINT": url,
+        "OSM_ENDPOINT": url,
+        "IAM_ENDPOINT": url,
+        "SSO_URL": f"{url}/authui/saml/login",
+    }
+    return client
