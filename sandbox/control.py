@@ -300,7 +300,9 @@ def customer_detail(request, customer_id: str):
         for name, value in data.items():
             kind = CUSTOMER_EDITABLE[name]
             if isinstance(value, bool) or not isinstance(value, kind):
-                raise BadInput(f"{name} must be a{'n integer' if kind is int else ' string' if kind is str else ' number'}")
+                raise BadInput(
+                    f"{name} must be a{'n integer' if kind is int else ' string' if kind is str else ' number'}"
+                )
             if name == "used_amount":
                 value = Decimal(str(value))
             setattr(customer, name, value)

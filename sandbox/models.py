@@ -159,3 +159,12 @@ class RequestLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} {self.status}"
+
+
+class ClockOffset(models.Model):
+    """How far the sandbox's clock runs ahead of real time (one row, pk=1); see sandbox/clock.py."""
+
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"+{self.seconds:.0f}s"

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sandbox import runtime
+from sandbox import clock, hooks, runtime
 from sandbox.errors import ApiError
 from sandbox.models import Customer, Fault, OutboxMessage, Partner, RequestLogEntry, VerificationCode
 from sandbox.world import DEMO_CUSTOMERS, DEMO_PARTNER
@@ -29,13 +29,13 @@ VERIFICATION_CODE_INTERVAL = timedelta(seconds=60)
 def world_load(*, world: str = "demo") -> None:
     """Fill an empty database: the demo partner always, its customers only for the "demo" world."""
     partner, _ = Partner.objects.update_or_create(domain_id=DEMO_PARTNER["domain_id"], defaults=DEMO_PARTNER)
-    if world != "demo":
-        return
-    for data in DEMO_CUSTOMERS:
+    for data in DEMO_CUSTOMERS if world == "demo" else []:
         values = {**data, "xaccount_type": partner.xaccount_type}
         values.setdefault("visible_after", values["associated_on"])
         values.setdefault("created_at", values["associated_on"])
         Customer.objects.create(partner=partner, **values)
+    for loader in hooks.world_loaders:
+        loader(partner=partner, world=world)
 
 
 def world_reset(*, world: str = "demo") -> None:
@@ -43,6 +43,7 @@ def world_reset(*, world: str = "demo") -> None:
     with transaction.atomic():
         for model in (RequestLogEntry, Fault, OutboxMessage, VerificationCode, Customer, Partner):
             model.objects.all().delete()
+        clock.reset()
         world_load(world=world)
     runtime.reset()
 

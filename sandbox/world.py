@@ -7,6 +7,7 @@ and must stay identical to them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 DEMO_PARTNER = {
     "access_key": "SANDBOXPARTNERAK0001",
@@ -40,6 +41,10 @@ DEMO_CUSTOMERS = [
         "customer_level": "V1",
         "label": "demo",
         "domain_area": "SG",
+        "budget_amount": Decimal("1000.00"),
+        "used_amount": Decimal("123.45"),
+        "budget_type": "MONTHLY",
+        "frozen_operate_type": 0,
     },
     {
         "customer_id": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
@@ -55,6 +60,10 @@ DEMO_CUSTOMERS = [
         "customer_level": "V3",
         "label": "retail",
         "domain_area": "SG",
+        "budget_amount": Decimal("5000.00"),
+        "used_amount": Decimal("4210.80"),
+        "budget_type": "MONTHLY",
+        "frozen_operate_type": 1,
     },
     {
         "customer_id": "b7e1f2a3c4d5e6f708192a3b4c5d6e7f",
