@@ -17,7 +17,7 @@ from django.http import JsonResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from partner_portal.models import WorkerHeartbeat
 
@@ -44,7 +44,7 @@ def cloud_reachable(url: str) -> bool:
     return True
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     db_ok = database_ok()

@@ -281,6 +281,9 @@ STORAGES = {
         )
     },
 }
+# WhiteNoise's defaults follow DEBUG, which the test runner turns off: tests (no collectstatic) and
+# development find static files in the app folders, production serves the collected STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 

@@ -5,6 +5,7 @@ from partner_portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("styleguide/", views.styleguide, name="styleguide"),
     path("", include("customers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

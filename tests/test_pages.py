@@ -12,7 +12,7 @@ from django.conf import settings
 from django.template import loader
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, StaffUserFactory
 
 PUBLIC_PAGES = ["home", "login", "password_reset", "password_reset_done", "password_reset_complete"]
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -208,3 +208,29 @@ def test_compiled_catalog_matches_the_po_file():
         if "%(" in msgid or "\\" in msgid:
             continue  # escapes and plural keys differ in the compiled form; checked by the pages
         assert catalog.gettext(msgid) == msgstrs[0], f"django.mo is stale; run compilemessages ({msgid!r})"
+
+
+@pytest.mark.django_db
+def test_field_errors_are_shown_next_to_the_field_and_tied_to_it(client):
+    response = client.post(reverse("password_reset"), {"email": "not-an-email"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_email_errors"' in html
+    assert re.search(r'<ul class="field-errors" id="id_email_errors">\s*<li>Enter a valid email address.</li>', html)
+
+
+@pytest.mark.django_db
+def test_design_components_page_is_for_staff_only(client):
+    assert client.get(reverse("styleguide")).status_code == 302
+    client.force_login(CustomerFactory().user)
+    assert client.get(reverse("styleguide")).status_code == 302
+
+    client.force_login(StaffUserFactory())
+    response = client.get(reverse("styleguide"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for component in ('class="badge badge-success"', '<progress id="sg-p1"', 'class="empty-state"', 'class="table"'):
+        assert component in html

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from partner_portal.roles import sync_staff_groups
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to be called from a
 # thread with a running loop unless told it is safe, which it is here (one test at a time).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -22,6 +24,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(autouse=True)
+def staff_groups(transactional_db):
+    """Put back the staff groups that migration 0002 made.
+
+    live_server tests use a transactional database that pytest-django empties after each test, so
+    rows made by data migrations are gone for the next one. (serialized_rollback would restore them,
+    but once Playwright runs, Django hands this thread a fresh connection without the serialized copy.)
+    """
+    sync_staff_groups()
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,7 @@ import pytest
 
 from tests.factories import PASSWORD, CustomerFactory, StaffUserFactory
 
-# serialized_rollback: live_server flushes the database after the test; this restores the
-# migration-made rows (the staff groups) for the tests that run after it.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_home_language_switch_and_staff_sign_in(page, screenshot_dir):
@@ -74,3 +72,16 @@ def test_customer_account_page(page, screenshot_dir):
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=screenshot_dir / "account-customer-mobile.png", full_page=True)
+
+
+def test_design_components_page(page, screenshot_dir):
+    staff = StaffUserFactory(username="designer", group="Support")
+
+    page.goto("/accounts/login/?next=/styleguide/")
+    page.get_by_label("Account name").fill(staff.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/styleguide/")
+
+    assert page.get_by_role("heading", name="Design components").is_visible()
+    page.screenshot(path=screenshot_dir / "styleguide.png", full_page=True)
