@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
+from customers import realname
+from customers.models import Customer, RealNameApplication, RealNameFile
+from huaweicloud.errors import CloudUnavailable
 
 
 @admin.register(Customer)
@@ -31,6 +35,7 @@ class CustomerAdmin(admin.ModelAdmin):
         "mobile",
         "domain_area",
         "binding",
+        "binding_error",
         "real_name_status",
         "real_name",
         "customer_type",
@@ -52,6 +57,7 @@ class CustomerAdmin(admin.ModelAdmin):
                     "xaccount_id",
                     "customer_id",
                     "binding",
+                    "binding_error",
                     "real_name_status",
                     "real_name",
                     "customer_type",
@@ -73,3 +79,119 @@ class CustomerAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # The cloud account outlives the row; deleting it here would orphan the binding.
         return False
+
+
+# --- real-name authentication --------------------------------------------------------------------
+
+
+class RealNameFileInline(admin.TabularInline):
+    model = RealNameFile
+    extra = 0
+    can_delete = False
+    fields = ["role", "link", "content_type", "size"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def link(self, obj):
+        # Through the permission-checked view: the storage itself has no public URL.
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', reverse("realname_file", args=[obj.pk]), _("Open")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RealNameApplicationInline(admin.TabularInline):
+    """The customer's real-name history on the customer page; numbers masked."""
+
+    model = RealNameApplication
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["submitted_at", "method", "name", "number_masked", "status", "opinion", "decided_at", "checked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# The customer page shows the real-name history (masked numbers only).
+CustomerAdmin.inlines = [*CustomerAdmin.inlines, RealNameApplicationInline]
+
+
+@admin.register(RealNameApplication)
+class RealNameApplicationAdmin(admin.ModelAdmin):
+    list_display = [
+        "customer",
+        "method",
+        "name",
+        "number_masked",
+        "status",
+        "submitted_at",
+        "decided_at",
+        "next_check_at",
+    ]
+    list_filter = ["status", "method", "verified_type", "certificate_type"]
+    search_fields = ["customer__account_name", "customer__customer_id", "name", "number_masked"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+    date_hierarchy = "submitted_at"
+    inlines = [RealNameFileInline]
+    actions = ["check_review_now"]
+    # Everything was sent to HUAWEI CLOUD as it is: staff read it, never change it here.
+    fields = [
+        "customer",
+        "method",
+        "status",
+        "verified_type",
+        "certificate_type",
+        "name",
+        "number_masked",
+        "legal_name",
+        "legal_id_masked",
+        "reg_country",
+        "reg_address",
+        "opinion",
+        "submitted_at",
+        "decided_at",
+        "checked_at",
+        "next_check_at",
+        "check_count",
+        "result_emailed_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            # A full certificate number finds its application through the keyed hash, never stored in clear.
+            queryset |= self.model.objects.filter(number_hash=realname.number_hash(search_term))
+        return queryset, may_have_duplicates
+
+    @admin.action(description=_("Ask HUAWEI CLOUD for the review result now"))
+    def check_review_now(self, request, queryset):
+        decided = unchanged = failed = 0
+        for application in queryset.select_related("customer").filter(status=RealNameApplication.Status.UNDER_REVIEW):
+            try:
+                if realname.realname_review_check(application=application):
+                    decided += 1
+                else:
+                    unchanged += 1
+            except CloudUnavailable as exc:
+                failed += 1
+                last_error = exc.user_message
+        self.message_user(
+            request,
+            _("Review results: %(decided)d decided, %(unchanged)d still under review, %(failed)d could not be checked.")
+            % {"decided": decided, "unchanged": unchanged, "failed": failed},
+            messages.WARNING if failed else messages.SUCCESS,
+        )
+        if failed:
+            self.message_user(request, last_error, messages.WARNING)

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,6 +59,13 @@ class Customer(models.Model):
     associated_on = models.DateTimeField(null=True, blank=True)
     label = models.CharField(max_length=200, blank=True)
     customer_level = models.CharField(max_length=8, blank=True)
+    # Language the customer signed up in: emails sent later by workers use it.
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    # Sign-up: the email code, kept only until the binding is finished, so that a worker can repeat
+    # the create call when the first one never reached HUAWEI CLOUD. Cleared once bound.
+    signup_verification_code = models.CharField(max_length=16, blank=True)
+    binding_attempts = models.PositiveIntegerField(default=0)
+    binding_error = models.CharField(_("binding error"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     synced_at = models.DateTimeField(null=True, blank=True)
@@ -69,3 +77,103 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.account_name
+
+
+# --- real-name authentication ----------------------------------------------------------------------
+
+
+class RealNameApplication(models.Model):
+    """One application for real-name authentication sent to HUAWEI CLOUD, and what came of it.
+
+    Certificate numbers are never stored in full: the last four characters for people to recognise
+    them, and a keyed hash (HMAC with SECRET_KEY) to compare them.
+    """
+
+    class Method(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual, by certificate")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        ENTERPRISE_CHANGE = "enterprise_change", _("Change from individual to enterprise")
+        BANK_CARD = "bank_card", _("Individual, by bank card")
+
+    class Status(models.TextChoices):
+        UNDER_REVIEW = "under_review", _("Under review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    class VerifiedType(models.IntegerChoices):
+        # HUAWEI CLOUD's `verified_type` of an individual certificate (reference 4.1).
+        PASSPORT = 3, _("Passport")
+        HK_MACAO_PERMIT = 5, _("Mainland Travel Permit for Hong Kong and Macao Residents")
+        TAIWAN_PERMIT = 6, _("Mainland Travel Permit for Taiwan Residents")
+        HK_MACAO_RESIDENCE = 9, _("Residence Permit for Hong Kong and Macao Residents")
+        TAIWAN_RESIDENCE = 10, _("Residence Permit for Taiwan Residents")
+
+    class CertificateType(models.IntegerChoices):
+        # HUAWEI CLOUD's enterprise `certificate_type` (reference 4.3).
+        BUSINESS_LICENCE = 0, _("Business licence")
+        PUBLIC_INSTITUTION = 1, _("Public institution legal person certificate")
+        SOCIAL_ORGANISATION = 2, _("Social organisation legal person registration certificate")
+        LAW_ENFORCEMENT = 3, _("Administrative law enforcement qualification")
+        ORGANISATION_CODE = 4, _("Organisation code certificate")
+        OTHER = 99, _("Other certificate")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="realname_applications")
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.UNDER_REVIEW)
+    verified_type = models.IntegerField(_("ID type"), choices=VerifiedType.choices, null=True, blank=True)
+    certificate_type = models.IntegerField(
+        _("certificate type"), choices=CertificateType.choices, null=True, blank=True
+    )
+    # The person's or the company's name.
+    name = models.CharField(_("name"), max_length=200)
+    number_masked = models.CharField(_("certificate number"), max_length=32)
+    number_hash = models.CharField(max_length=64, db_index=True)
+    legal_name = models.CharField(_("legal representative"), max_length=200, blank=True)
+    legal_id_masked = models.CharField(_("legal representative's ID number"), max_length=32, blank=True)
+    reg_country = models.CharField(_("country of registration"), max_length=2, blank=True)
+    reg_address = models.CharField(_("registered address"), max_length=300, blank=True)
+    opinion = models.TextField(_("HUAWEI CLOUD's opinion"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # The review poll: when to ask HUAWEI CLOUD next, and how often it has asked (the delay grows).
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    check_count = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    # Set by the one conditional UPDATE that wins the right to email the result: at most one email.
+    result_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("real-name application")
+        verbose_name_plural = _("real-name applications")
+        indexes = [models.Index(fields=["status", "next_check_at"], name="realname_status_next_check")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.get_method_display()} · {self.get_status_display()}"
+
+
+class RealNameFile(models.Model):
+    """A photo or scan sent with an application. `storage_name` is the private object key sent to HUAWEI CLOUD."""
+
+    class Role(models.TextChoices):
+        FRONT = "front", _("Front")
+        BACK = "back", _("Back")
+        HAND_HELD = "hand_held", _("Hand-held photo")
+        LICENCE = "licence", _("Certificate")
+        LEGAL_FRONT = "legal_front", _("Legal representative's ID, portrait side")
+        LEGAL_BACK = "legal_back", _("Legal representative's ID, emblem side")
+
+    application = models.ForeignKey(RealNameApplication, on_delete=models.CASCADE, related_name="files")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    position = models.PositiveSmallIntegerField()
+    storage_name = models.CharField(max_length=200, unique=True)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["application", "position"]
+        verbose_name = _("real-name file")
+        verbose_name_plural = _("real-name files")
+
+    def __str__(self) -> str:
+        return self.get_role_display()

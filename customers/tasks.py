@@ -27,3 +27,76 @@ def customers_sync() -> dict[str, int]:
     written stay written and the retry walks the list again.
     """
     return asdict(services.customers_sync())
+
+
+@shared_task(
+    autoretry_for=(CloudUnavailable,),
+    dont_autoretry_for=(CloudMisconfigured,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=8,
+)
+def customer_binding_finish(customer_pk: int) -> None:
+    """Bind a customer left PENDING at sign-up to its HUAWEI CLOUD account.
+
+    Safe to run twice: it calls create again with the customer's own xaccount_id, which HUAWEI CLOUD
+    answers with the existing account's ids (CBC.99000050), and a bound row is left alone. Retries on
+    CloudUnavailable with exponential backoff and jitter, at most 8 times; the sweep queues it again later.
+    """
+    from customers import signup
+    from customers.models import Customer
+
+    customer = Customer.objects.filter(pk=customer_pk).first()
+    if customer is not None:
+        signup.customer_binding_finish(customer=customer)
+
+
+@shared_task
+def customers_binding_sweep() -> int:
+    """Queue `customer_binding_finish` for customers still pending after a few minutes (beat: every 5 minutes).
+
+    Safe to run twice: a second finish of the same customer changes nothing.
+    """
+    from customers import signup
+
+    return signup.customers_binding_sweep()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def customer_welcome_email_send(customer_pk: int) -> None:
+    """The welcome email after sign-up. Retries on mail server errors (OSError), at most 5 times."""
+    from customers import signup
+    from customers.models import Customer
+
+    customer = Customer.objects.filter(pk=customer_pk).first()
+    if customer is not None:
+        signup.customer_welcome_email_send(customer=customer)
+
+
+@shared_task(
+    autoretry_for=(CloudUnavailable,),
+    dont_autoretry_for=(CloudMisconfigured,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+)
+def realname_reviews_check() -> dict[str, int]:
+    """Poll HUAWEI CLOUD for the result of real-name applications under review (beat: every 5 minutes).
+
+    Only applications whose `next_check_at` is due are asked about, each claimed with a conditional
+    UPDATE, so two runs at once never ask twice; the delay between checks of one application doubles.
+    """
+    from customers import realname
+
+    return asdict(realname.realname_reviews_check())
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def realname_result_email_send(application_pk: int) -> None:
+    """Email the review result, once (claimed with a conditional UPDATE). Retries on mail server errors."""
+    from customers import realname
+    from customers.models import RealNameApplication
+
+    application = RealNameApplication.objects.filter(pk=application_pk).first()
+    if application is not None:
+        realname.realname_result_email_send(application=application)

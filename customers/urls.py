@@ -5,7 +5,12 @@ from customers import views
 
 # Not namespaced: Django's auth views and LOGIN_URL / LOGIN_REDIRECT_URL use these plain names.
 urlpatterns = [
+    path("signup/", views.signup_page, name="signup"),
+    path("signup/check/", views.signup_check, name="signup_check"),
+    path("signup/code/", views.signup_code, name="signup_code"),
     path("account/", views.account, name="account"),
+    path("account/real-name/", views.realname_page, name="realname"),
+    path("account/real-name/files/<int:pk>/", views.realname_file, name="realname_file"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

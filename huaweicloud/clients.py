@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import requests
@@ -33,6 +34,9 @@ for _name in ("HuaweiCloud-SDK-BssintlClient", "HuaweiCloud-SDK-OsmClient"):
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+# Clients acting as one customer each (huaweicloud.identity), most recently used last.
+CUSTOMER_CLIENTS_MAX = 64
+_customer_clients: OrderedDict[tuple[str, str], Any] = OrderedDict()
 _last_response = threading.local()
 
 
@@ -40,6 +44,11 @@ def _remember_response(**kwargs: Any) -> None:
     # Runs in the calling thread for synchronous calls: the raw answer, which the SDK does not
     # keep on its exceptions (e.g. the ids in a CBC.99000050 body, reference 11).
     _last_response.value = kwargs.get("response")
+
+
+def remember_response(response: requests.Response | None) -> None:
+    """For calls made without the SDK (IAM through `requests`): the answer `last_response` returns."""
+    _last_response.value = response
 
 
 def forget_last_response() -> None:
@@ -51,13 +60,14 @@ def last_response() -> requests.Response | None:
     return getattr(_last_response, "value", None)
 
 
-def _build(client_class: type, endpoint: str) -> Any:
+def _build(client_class: type, endpoint: str, credentials: GlobalCredentials | None = None) -> Any:
     config = settings.HUAWEICLOUD
     http_config = HttpConfig.get_default_config()
     http_config.timeout = (config["CONNECT_TIMEOUT"], config["READ_TIMEOUT"])
     # Never let the SDK repeat a request: writes are not idempotent, and Celery retries reads.
     http_config.retry_times = 0
-    credentials = GlobalCredentials(config["AK"], config["SK"], config["DOMAIN_ID"])
+    if credentials is None:
+        credentials = GlobalCredentials(config["AK"], config["SK"], config["DOMAIN_ID"])
     return (
         client_class.new_builder()
         .with_credentials(credentials)
@@ -87,11 +97,39 @@ def osm_client() -> OsmClient:
     return _get("osm", OsmClient, "OSM_ENDPOINT")
 
 
+def customer_client(name: str, client_class: type, endpoint_setting: str, customer_id: str) -> Any:
+    """The one client of this process that acts as `customer_id`; never handed out for anyone else.
+
+    Built with placeholder keys that sign as nobody (the builder insists on `GlobalCredentials`);
+    `huaweicloud.identity` installs the customer's token credentials before every call. At most
+    CUSTOMER_CLIENTS_MAX are kept; an evicted one is not closed (another thread may still be using
+    it) and its session goes with the garbage collector.
+    """
+    key = (name, customer_id)
+    with _lock:
+        client = _customer_clients.get(key)
+        if client is not None:
+            _customer_clients.move_to_end(key)
+            return client
+    placeholder = GlobalCredentials("customer-token-only", "customer-token-only", customer_id)
+    client = _build(client_class, settings.HUAWEICLOUD[endpoint_setting], placeholder)
+    with _lock:
+        existing = _customer_clients.get(key)
+        if existing is not None:
+            client.close()
+            return existing
+        _customer_clients[key] = client
+        while len(_customer_clients) > CUSTOMER_CLIENTS_MAX:
+            _customer_clients.popitem(last=False)
+    return client
+
+
 def reset_clients(*, close: bool = True) -> None:
     """Drop the clients so the next call builds them from the current settings."""
     with _lock:
-        old = list(_clients.values())
+        old = list(_clients.values()) + list(_customer_clients.values())
         _clients.clear()
+        _customer_clients.clear()
     if close:
         for client in old:
             client.close()
@@ -103,6 +141,7 @@ def _after_fork_in_child() -> None:
     global _lock
     _lock = threading.Lock()
     _clients.clear()
+    _customer_clients.clear()
     ratelimit.reset_limiter()
 
 

@@ -1,2 +1,1 @@
-"""OSM (service tickets). Operations come with the tickets issue; they use `huaweicloud.calls.call`
-with `huaweicloud.clients.osm_client()` like `huaweicloud.bss` does."""
+"""OSM (service tickets) lives in `huaweicloud.tickets`; the client is `huaweicloud.clients.osm_client()`."""

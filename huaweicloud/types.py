@@ -138,3 +138,18 @@ class SubCustomer:
         if self.telephone and self.country_code:
             return f"{self.country_code}-{self.telephone}"
         return self.telephone
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRef:
+    """The customer a customer-scoped call acts as: HUAWEI CLOUD's account id and account (domain) name.
+
+    IAM's assume_role names the account (`account_name`); BSS answers carry the id (`customer_id`).
+    """
+
+    customer_id: str
+    account_name: str
+
+    def __post_init__(self) -> None:
+        if not self.customer_id or not self.account_name:
+            raise ValueError("a customer needs both its customer_id and its account_name")

@@ -8,6 +8,7 @@ environment. A bad value stops the process at start with a message naming the va
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -372,6 +373,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "customers-sync": {"task": "customers.tasks.customers_sync", "schedule": crontab(minute="*/15")},
+    # Real-name applications under review: each is asked about only when its own backoff is due.
+    "realname-reviews-check": {"task": "customers.tasks.realname_reviews_check", "schedule": 300.0},
+    # Sign-ups whose HUAWEI CLOUD binding was left pending (a crash between the cloud's answer and ours).
+    "customers-binding-sweep": {"task": "customers.tasks.customers_binding_sweep", "schedule": 300.0},
     # Read by /healthz: a stale beat means the worker or beat is down.
     "worker-heartbeat": {"task": "partner_portal.tasks.heartbeat", "schedule": 60.0},
 }
@@ -407,6 +412,81 @@ if not DEBUG and not TESTING:
             )
 if not (Decimal("0") < HUAWEICLOUD["RATE_LIMIT_SHARE"] <= Decimal("1")):
     raise ImproperlyConfigured("HUAWEICLOUD_RATE_LIMIT_SHARE must be above 0 and at most 1.")
+# Real-name authentication by bank card: HUAWEI CLOUD International does not offer it (reference 4.2);
+# a site that does can turn it on.
+REALNAME_BANK_CARD_ENABLED = envbool("REALNAME_BANK_CARD_ENABLED", False)
+
+
+# --- SAML single sign-on into the HUAWEI CLOUD console (reference section 6) ----------------------
+# Our platform is the identity provider; HUAWEI CLOUD (the sandbox in development) is the service provider.
+
+
+def _pem(name: str, raw: str, marker: str) -> str:
+    """PEM text (\\n escapes allowed, for one-line environment values) or the path of a PEM file."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    if raw.startswith("-----BEGIN"):
+        text = raw.replace("\\n", "\n")
+    elif Path(raw).is_file():
+        text = Path(raw).read_text()
+    else:
+        raise ImproperlyConfigured(f"{name} must be PEM text or the path of a PEM file; {raw[:40]!r} is neither.")
+    if marker not in text:
+        raise ImproperlyConfigured(f"{name} does not hold a PEM {marker.lower()}.")
+    return text
+
+
+SAML_IDP_PRIVATE_KEY = _pem("SAML_IDP_PRIVATE_KEY", env("SAML_IDP_PRIVATE_KEY"), "PRIVATE KEY")
+SAML_IDP_CERTIFICATE = _pem("SAML_IDP_CERTIFICATE", env("SAML_IDP_CERTIFICATE"), "CERTIFICATE")
+if bool(SAML_IDP_PRIVATE_KEY) != bool(SAML_IDP_CERTIFICATE):
+    raise ImproperlyConfigured("SAML_IDP_PRIVATE_KEY and SAML_IDP_CERTIFICATE go together: set both or neither.")
+# Without them, development and tests generate a key pair once into this folder (never committed);
+# production (DJANGO_DEBUG=false) answers "single sign-on is not configured" instead.
+SAML_IDP_DEV_KEY_DIR = VAR_DIR / "saml"
+SAML_IDP_ENTITY_ID = env("SAML_IDP_ENTITY_ID", f"{SITE_URL}/sso/metadata/")
+# HUAWEI CLOUD's service provider, from its SP metadata (the sandbox uses the same entity id).
+HUAWEICLOUD_SAML_SP_ENTITY_ID = env("HUAWEICLOUD_SAML_SP_ENTITY_ID", "https://auth.huaweicloud.com/")
+# The only assertion consumer service URLs a SAMLResponse is ever posted to.
+HUAWEICLOUD_SAML_SP_ACS_URLS = envlist("HUAWEICLOUD_SAML_SP_ACS_URLS", f"{SANDBOX_URL}/authui/saml/acs")
+for _url in HUAWEICLOUD_SAML_SP_ACS_URLS:
+    envurl("HUAWEICLOUD_SAML_SP_ACS_URLS", _url)
+
+
+def _console_urls(raw: str) -> dict[str, dict[str, str]]:
+    """Where "Buy" and "Manage" land in the console, per service: {"ecs": {"buy": url, "manage": url}, ...}."""
+    if not raw.strip():
+        return {
+            service: {
+                "buy": f"{SANDBOX_URL}/console/{service}/buy",
+                "manage": f"{SANDBOX_URL}/console/resources?service={service}",
+            }
+            for service in ("ecs", "evs", "vpc", "eip")
+        }
+    try:
+        urls = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            'HUAWEICLOUD_CONSOLE_URLS must be JSON: {"ecs": {"buy": url, "manage": url}, ...}.'
+        ) from None
+    services = {"ecs", "evs", "vpc", "eip"}
+    if (
+        not isinstance(urls, dict)
+        or set(urls) != services
+        or any(
+            not isinstance(urls[s], dict)
+            or set(urls[s]) != {"buy", "manage"}
+            or not all(urlparse(u).scheme in {"http", "https"} and urlparse(u).netloc for u in urls[s].values())
+            for s in services
+        )
+    ):
+        raise ImproperlyConfigured(
+            "HUAWEICLOUD_CONSOLE_URLS must give a buy and a manage http(s) URL for each of ecs, evs, vpc and eip."
+        )
+    return urls
+
+
+HUAWEICLOUD_CONSOLE_URLS = _console_urls(env("HUAWEICLOUD_CONSOLE_URLS"))
 
 
 # --- REST framework ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("styleguide/", views.styleguide, name="styleguide"),
     path("", include("customers.urls")),
+    path("sso/", include("customers.sso_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", include("partner_portal.health")),

@@ -5,6 +5,9 @@ Environment:
 * SANDBOX_MODE: `local` (default; the unsigned control API under /_sandbox/ is on) or `strict`
   (control API answers 404, like the real cloud).
 * SANDBOX_VISIBILITY_DELAY: seconds before a newly created customer shows in list_sub_customers (default 0).
+* SANDBOX_OBS_ROOT: the folder standing in for OBS buckets (default `sandbox-obs/` beside the SQLite database).
+* SANDBOX_IDP_METADATA_URL, SANDBOX_SAML_SP_ENTITY_ID, SANDBOX_PARTNER_SITE_URL: the console's single sign-on
+  (sandbox/README.md, "Console and SSO").
 """
 
 from __future__ import annotations
@@ -36,12 +39,26 @@ except ValueError:
 # Allowed distance between X-Sdk-Date and the sandbox's clock (Huawei's own window is not published).
 SANDBOX_SIGNATURE_MAX_SKEW = 15 * 60
 
-INSTALLED_APPS = ["sandbox.apps.SandboxConfig"]
+INSTALLED_APPS = [
+    "sandbox.apps.SandboxConfig",
+    "sandbox.bills.apps.BillsConfig",
+    "sandbox.commerce.apps.CommerceConfig",
+    "sandbox.console.apps.ConsoleConfig",
+]
 MIDDLEWARE = ["sandbox.middleware.RequestIdMiddleware"]
 ROOT_URLCONF = "sandbox.urls"
 WSGI_APPLICATION = "sandbox.wsgi.application"
 APPEND_SLASH = False
-TEMPLATES = []
+# Only the console's pages (sandbox/console/templates/); the APIs answer JSON.
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
+
+# The console's single sign-on (sandbox/console/, README "Console and SSO").
+# Metadata of the demo partner's identity provider until one is set through POST /_sandbox/sso/idp.
+SANDBOX_IDP_METADATA_URL = os.environ.get("SANDBOX_IDP_METADATA_URL", "http://127.0.0.1:8000/sso/metadata/")
+SANDBOX_IDP_METADATA_CACHE_SECONDS = 300
+SANDBOX_SAML_SP_ENTITY_ID = os.environ.get("SANDBOX_SAML_SP_ENTITY_ID", "https://auth.huaweicloud.com/")
+# The partner's site, linked from the console ("pay it on your partner's site").
+SANDBOX_PARTNER_SITE_URL = os.environ.get("SANDBOX_PARTNER_SITE_URL", "http://127.0.0.1:8000/")
 
 
 def _database_from_url(url: str) -> dict:
@@ -59,6 +76,16 @@ def _database_from_url(url: str) -> dict:
 
 SANDBOX_DATABASE_URL = os.environ.get("SANDBOX_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'sandbox.sqlite3'}"
 DATABASES = {"default": _database_from_url(SANDBOX_DATABASE_URL)}
+
+# The local folder standing in for OBS: one sub-folder per bucket (bills: `<partner domain>-bills`).
+# Default: `sandbox-obs/` beside the SQLite database (var/sandbox-obs/ for the default database), so a
+# sandbox with its own database (tests) has its own buckets too.
+if os.environ.get("SANDBOX_OBS_ROOT"):
+    SANDBOX_OBS_ROOT = Path(os.environ["SANDBOX_OBS_ROOT"]).resolve()
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:":
+    SANDBOX_OBS_ROOT = Path(DATABASES["default"]["NAME"]).resolve().parent / "sandbox-obs"
+else:
+    SANDBOX_OBS_ROOT = VAR_DIR / "sandbox-obs"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 USE_TZ = True

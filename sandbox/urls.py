@@ -1,6 +1,9 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from sandbox import control, views
+from sandbox.bills import control as bills_control
+from sandbox.bills import obs
+from sandbox.commerce import control as commerce_control
 
 urlpatterns = [
     path("_sandbox/health", control.health),
@@ -11,6 +14,14 @@ urlpatterns = [
     path("_sandbox/outbox", control.outbox),
     path("_sandbox/requests", control.requests_log),
     path("_sandbox/customers/<str:customer_id>", control.customer_detail),
+    path("_sandbox/console/purchase", commerce_control.console_purchase),
+    path("_sandbox/orders/<str:order_id>", commerce_control.order_detail),
+    path("_sandbox/bills", bills_control.bills),
+    path("_sandbox/bills/generate", bills_control.generate),
+    # The OBS stand-in (path-style S3 under /obs; sandbox/bills/obs.py).
+    re_path(r"^obs(?:/(?P<rest>.*))?$", obs.serve),
+    # The console and its SAML single sign-on (sandbox/console/).
+    path("", include("sandbox.console.urls")),
     # Everything else is the simulated cloud; unknown paths answer 404 APIGW.0101 there.
     re_path(r"", views.api),
 ]

@@ -96,7 +96,14 @@ class BillSum(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["bill_cycle", "customer", "service_type_code", "resource_type_code", "charging_mode", "bill_type"],
+                fields=[
+                    "bill_cycle",
+                    "customer",
+                    "service_type_code",
+                    "resource_type_code",
+                    "charging_mode",
+                    "bill_type",
+                ],
                 name="sandbox_bills_sum_unique",
             )
         ]

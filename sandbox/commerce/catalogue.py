@@ -243,7 +243,9 @@ def product(*, service_type_code: str | None, resource_type_code: str, spec: str
 
 def product_id(prod: Product, region: str, *, on_demand: bool = False) -> str:
     """A stable product id per (region, specification, billing mode), shaped like Huawei's."""
-    digest = hashlib.sha1(f"{region}|{prod.resource_type_code}|{prod.spec}|{on_demand}".encode()).hexdigest()
+    digest = hashlib.sha1(
+        f"{region}|{prod.resource_type_code}|{prod.spec}|{on_demand}".encode(), usedforsecurity=False
+    ).hexdigest()
     return f"OFFI{digest[:20].upper()}"
 
 
