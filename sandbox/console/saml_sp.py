@@ -144,17 +144,26 @@ def acs_url(request) -> str:
     return request.build_absolute_uri(ACS_PATH)
 
 
+def _sp(request) -> dict:
+    return {
+        "entityId": settings.SANDBOX_SAML_SP_ENTITY_ID,
+        "assertionConsumerService": {"url": acs_url(request), "binding": C.BINDING_HTTP_POST},
+        "NameIDFormat": C.NAMEID_UNSPECIFIED,
+    }
+
+
+def sp_metadata_xml(request) -> str:
+    """Like https://auth.huaweicloud.com/authui/saml/metadata.xml?unsigned=true."""
+    return OneLogin_Saml2_Settings({"strict": True, "sp": _sp(request)}, sp_validation_only=True).get_sp_metadata()
+
+
 def _saml_settings(provider: IdentityProvider, request) -> OneLogin_Saml2_Settings:
     idp = _parse_metadata(provider.metadata_xml)
     return OneLogin_Saml2_Settings(
         {
             "strict": True,
             "debug": False,
-            "sp": {
-                "entityId": settings.SANDBOX_SAML_SP_ENTITY_ID,
-                "assertionConsumerService": {"url": acs_url(request), "binding": C.BINDING_HTTP_POST},
-                "NameIDFormat": C.NAMEID_UNSPECIFIED,
-            },
+            "sp": _sp(request),
             "idp": idp,
             "security": {
                 "authnRequestsSigned": False,

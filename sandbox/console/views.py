@@ -14,8 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
-from onelogin.saml2.constants import OneLogin_Saml2_Constants as C
-from onelogin.saml2.metadata import OneLogin_Saml2_Metadata
 
 from sandbox.commerce import catalogue
 from sandbox.commerce.models import Order, Resource
@@ -65,10 +63,12 @@ def _spec_choices(service: str) -> list[tuple[str, str]]:
     else:
         resource_type = SERVICES[service]["resource_type"]
         specs = [spec for (rtype, spec) in catalogue.PRODUCTS if rtype == resource_type]
-    return [
-        (spec, f"{spec}: {catalogue.PRODUCTS[(SERVICES[service]['resource_type'], spec)].description}")
-        for spec in specs
-    ]
+    choices = []
+    for spec in specs:
+        description = catalogue.PRODUCTS[(SERVICES[service]["resource_type"], spec)].description
+        # ECS and EVS descriptions already name the flavour or disk type.
+        choices.append((spec, description if service in ("ecs", "evs") else f"{description} ({spec})"))
+    return choices
 
 
 class PurchaseForm(forms.Form):
@@ -143,11 +143,7 @@ def saml_acs(request: HttpRequest) -> HttpResponse:
 @require_GET
 def saml_metadata(request: HttpRequest) -> HttpResponse:
     """The service provider's metadata, like https://auth.huaweicloud.com/authui/saml/metadata.xml."""
-    sp = {
-        "entityId": settings.SANDBOX_SAML_SP_ENTITY_ID,
-        "assertionConsumerService": {"url": saml_sp.acs_url(request), "binding": C.BINDING_HTTP_POST},
-    }
-    xml = OneLogin_Saml2_Metadata.builder(sp, authnsign=False, wsign=True)
+    xml = saml_sp.sp_metadata_xml(request)
     return HttpResponse(xml, content_type="application/samlmetadata+xml; charset=utf-8")
 
 

@@ -91,7 +91,7 @@
           return;
         }
         button.disabled = true;
-        button.textContent = button.getAttribute("data-wait-label").replace("%(seconds)s", left);
+        button.textContent = button.getAttribute("data-wait-label").replace("__SECONDS__", left);
         left -= 1;
       }
       tick();

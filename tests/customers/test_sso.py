@@ -82,9 +82,7 @@ def acs_request_data(url: str = ACS_URL) -> dict:
 
 def login_get(client, sp, *, relay_state="http://127.0.0.1:8100/console/ecs/buy"):
     authn_request = OneLogin_Saml2_Authn_Request(sp)
-    response = client.get(
-        "/sso/login/", {"SAMLRequest": authn_request.get_request(), "RelayState": relay_state}
-    )
+    response = client.get("/sso/login/", {"SAMLRequest": authn_request.get_request(), "RelayState": relay_state})
     return authn_request, response
 
 
@@ -100,9 +98,7 @@ def test_metadata_publishes_entity_id_signing_certificate_and_both_bindings(clie
     assert root.get("entityID") == "http://testserver/sso/metadata/"
     certificate = root.findtext(f".//{{{C.NS_DS}}}X509Certificate")
     assert certificate == OneLogin_Saml2_Utils.format_cert(sso.idp_keys().certificate, heads=False)
-    locations = {
-        node.get("Binding"): node.get("Location") for node in root.iter(f"{{{C.NS_MD}}}SingleSignOnService")
-    }
+    locations = {node.get("Binding"): node.get("Location") for node in root.iter(f"{{{C.NS_MD}}}SingleSignOnService")}
     assert locations == {
         C.BINDING_HTTP_REDIRECT: "http://testserver/sso/login/",
         C.BINDING_HTTP_POST: "http://testserver/sso/login/",
@@ -287,7 +283,9 @@ def test_another_customers_identity_is_never_asserted(client):
     sp = saml_sp(client)
     # An AuthnRequest that names the other customer as its Subject.
     xml = OneLogin_Saml2_Authn_Request(sp).get_xml()
-    subject = f'<saml:Subject><saml:NameID Format="{C.NAMEID_UNSPECIFIED}">{victim.xaccount_id}</saml:NameID></saml:Subject>'
+    subject = (
+        f'<saml:Subject><saml:NameID Format="{C.NAMEID_UNSPECIFIED}">{victim.xaccount_id}</saml:NameID></saml:Subject>'
+    )
     xml = xml.replace("<samlp:NameIDPolicy", subject + "<samlp:NameIDPolicy", 1)
 
     refused = client.get("/sso/login/", {"SAMLRequest": OneLogin_Saml2_Utils.deflate_and_base64_encode(xml)})
@@ -394,7 +392,9 @@ def test_console_signed_out_goes_to_sign_in(client):
     response = client.get("/sso/console/", {"service": "ecs", "action": "buy"})
 
     assert response.status_code == 302
-    assert response.url.startswith(f"{settings.LOGIN_URL if settings.LOGIN_URL.startswith('/') else '/accounts/login/'}")
+    assert response.url.startswith(
+        f"{settings.LOGIN_URL if settings.LOGIN_URL.startswith('/') else '/accounts/login/'}"
+    )
 
 
 def test_console_unbound_customer_is_told_why(client):

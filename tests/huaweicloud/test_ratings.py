@@ -206,3 +206,53 @@ def test_an_answer_without_the_official_price_is_malformed(fakes):
     with pytest.raises(CloudUnavailable) as raised:
         ratings.rate_period(products=[VM])
     assert raised.value.error_code == "LOCAL.MALFORMED"
+
+
+# --- against the sandbox ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def partner_project(settings):
+    # The sandbox accepts any project id from the partner; real HUAWEI CLOUD wants the partner's own.
+    settings.HUAWEICLOUD = {**settings.HUAWEICLOUD, "RATING_PROJECT_ID": "0" * 32}
+
+
+def test_visitor_price_of_a_server_and_its_disk(sandbox, partner_project):
+    rating = ratings.rate_period(products=[VM, DISK])
+
+    assert rating.currency == "USD"
+    assert rating.best_offer is not None and rating.best_offer.best_offer
+    assert rating.amount == rating.official_amount - rating.discount_amount
+    assert Decimal("0") < rating.amount < rating.official_amount
+    assert [p.id for p in rating.products] == ["1", "2"]
+    assert sum(p.amount for p in rating.products) == rating.amount
+    assert all(isinstance(p.amount, Decimal) for p in rating.products)
+
+
+def test_visitor_price_per_hour(sandbox, partner_project):
+    product = OnDemandProduct(
+        id="vm",
+        cloud_service_type="hws.service.type.ec2",
+        resource_type="hws.resource.type.vm",
+        resource_spec="s6.small.1.linux",
+        region="ap-southeast-1",
+    )
+
+    rating = ratings.rate_on_demand(products=[product])
+
+    assert Decimal("0") < rating.amount <= rating.official_amount
+    assert rating.products[0].id == "vm"
+
+
+def test_price_of_a_product_not_for_sale_is_rejected(sandbox, partner_project):
+    traffic = dataclasses.replace(
+        VM,
+        cloud_service_type="hws.service.type.vpc",
+        resource_type="hws.resource.type.bandwidth",
+        resource_spec="12_bgp",
+        resource_size=5,
+        size_measure_id=15,
+    )
+    with pytest.raises(CloudRejected) as raised:
+        ratings.rate_period(products=[traffic])
+    assert raised.value.error_code == "CBC.99006006"

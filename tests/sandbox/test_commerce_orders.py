@@ -13,6 +13,8 @@ from huaweicloudsdkbssintl.v2 import (
     ListCustomerOnDemandResourcesRequest,
     ListCustomerOrdersRequest,
     ListPayPerUseCustomerResourcesRequest,
+    ListRenewRateOnPeriodReq,
+    ListRenewRateOnPeriodRequest,
     PayCustomerOrderV3Req,
     PayOrdersRequest,
     QueryCustomerOnDemandResourcesReq,
@@ -329,3 +331,44 @@ def test_partner_cannot_pay_or_cancel(bss):
     with pytest.raises(ClientRequestException) as exc_info:
         bss.cancel_customer_order(CancelCustomerOrderRequest(body=CancelCustomerOrderReq(order_id=ORDER_PENDING)))
     assert exc_info.value.status_code in (401, 403)
+
+
+# --- renewal quote (P|C) ---------------------------------------------------------------------------
+
+
+def test_partner_quotes_a_renewal_of_a_customers_resource(bss):
+    response = bss.list_renew_rate_on_period(
+        ListRenewRateOnPeriodRequest(
+            body=ListRenewRateOnPeriodReq(
+                resource_ids=[RESOURCE_NEAR_EXPIRY, "no-such-resource"], period_type=3, period_num=1
+            )
+        )
+    )
+    (quote,) = response.renew_inquiry_results
+    # A year of s6.large.2 (262.00) and its 40 GB SAS disk (30.00) in Singapore (x 1.05).
+    assert (quote.resource_id, Decimal(quote.amount)) == (RESOURCE_NEAR_EXPIRY, Decimal("306.60"))
+    assert Decimal(response.official_website_rating_result.official_website_amount) == Decimal("306.60")
+    (offer,) = response.optional_discount_rating_results
+    assert (offer.discount_type, offer.best_offer) == (607, 1)
+    assert Decimal(offer.amount) < Decimal(offer.official_website_amount)
+    assert [(f.resource_id, f.error_code) for f in response.fail_resource_infos] == [
+        ("no-such-resource", "CBC.30050009")
+    ]
+
+
+def test_renewal_quote_without_attached_and_invalid_period(bss):
+    alone = bss.list_renew_rate_on_period(
+        ListRenewRateOnPeriodRequest(
+            body=ListRenewRateOnPeriodReq(
+                resource_ids=[RESOURCE_NEAR_EXPIRY], period_type=2, period_num=1, include_relative_resources=False
+            )
+        )
+    )
+    assert Decimal(alone.renew_inquiry_results[0].amount) == Decimal("27.51")  # 26.20 x 1.05
+    with pytest.raises(ClientRequestException) as exc_info:
+        bss.list_renew_rate_on_period(
+            ListRenewRateOnPeriodRequest(
+                body=ListRenewRateOnPeriodReq(resource_ids=[RESOURCE_NEAR_EXPIRY], period_type=2, period_num=12)
+            )
+        )
+    assert_rejected(exc_info, 400, "CBC.0100")

@@ -1,0 +1,161 @@
+"""Tickets (OSM): international site and language headers, partner vs customer, parsing, errors."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.utils import translation
+from huaweicloudsdkosm.v2 import model as m
+
+from huaweicloud import tickets
+from huaweicloud.errors import CloudRejected
+from tests.huaweicloud import gateway_fakes
+from tests.huaweicloud.gateway_fakes import ALICE, rejected
+
+fakes = gateway_fakes.fakes
+
+
+def test_every_call_says_international_site_and_the_active_language(fakes):
+    fakes.partner_osm.list_case_categories.return_value = m.ListCaseCategoriesResponse(incident_sub_type_list=[])
+
+    with translation.override("zh-hans"):
+        tickets.ticket_categories()
+    with translation.override("en"):
+        tickets.ticket_categories()
+
+    first, second = (c.args[0] for c in fakes.partner_osm.list_case_categories.call_args_list)
+    assert (first.x_site, first.x_language, first.x_time_zone) == (1, "zh-cn", "GMT+0")
+    assert second.x_language == "en-us"
+
+
+def test_catalogue_walks_categories_problem_types_severities_and_templates(fakes):
+    osm = fakes.partner_osm
+    osm.list_case_categories.return_value = m.ListCaseCategoriesResponse(
+        incident_sub_type_list=[
+            m.IncidentSubTypeV2Do(
+                incident_sub_type_id="st1",
+                incident_sub_type_name="Technical",
+                incident_product_category_list=[
+                    m.IncidentProductCategoryV2(
+                        incident_product_category_id="pc1", incident_product_category_name="ECS"
+                    )
+                ],
+            )
+        ]
+    )
+    osm.list_problem_types.return_value = m.ListProblemTypesResponse(
+        incident_business_type_list=[
+            m.SimpleIncidentBusinessTypeV2(business_type_id="bt1", business_type_name="Down", case_type="5")
+        ]
+    )
+    osm.list_severities.return_value = m.ListSeveritiesResponse(
+        severity_list=[m.SeverityV2Do(severity_id="s1", severity_name="High")]
+    )
+    osm.list_case_templates.return_value = m.ListCaseTemplatesResponse(
+        incident_template_list=[
+            m.IncidentTempV2(
+                incident_template_id="t1", incident_template_name="Fault", incident_template_content="What happened?"
+            )
+        ]
+    )
+
+    (option,) = tickets.ticket_catalogue()
+
+    assert option.category_id == "st1" and option.product_category.name == "ECS"
+    (problem,) = option.problem_types
+    assert problem.problem_type.needs_region
+    assert problem.severities == (tickets.Severity("s1", "High"),)
+    assert problem.templates[0].content == "What happened?"
+    assert osm.list_severities.call_args.args[0].business_type_id == "bt1"
+
+
+def test_create_ticket_as_the_customer(fakes):
+    client = fakes.customer(ALICE, "osm")
+    client.create_cases.return_value = m.CreateCasesResponse(incident_id="CS20240101000001")
+
+    incident_id = tickets.ticket_create(
+        customer=ALICE,
+        category_id="st1",
+        product_category_id="pc1",
+        business_type_id="bt1",
+        simple_description="My server is down",
+        region_id="ap-southeast-1",
+        attachment_ids=["acc-1"],
+    )
+
+    assert incident_id == "CS20240101000001"
+    body = client.create_cases.call_args.args[0].body
+    assert (body.source_id, body.region_id, body.accessory_ids) == (tickets.SOURCE_ID, "ap-southeast-1", ["acc-1"])
+    fakes.partner_osm.create_cases.assert_not_called()
+
+
+def test_list_detail_and_messages(fakes):
+    osm = fakes.partner_osm
+    osm.list_cases.return_value = m.ListCasesResponse(
+        total_count=1,
+        incident_info_list=[
+            m.IncidentInfoV2(
+                incident_id="CS1", status=1, simple_description="help", create_time=datetime(2024, 1, 1, 8)
+            )
+        ],
+    )
+    osm.show_case_detail.return_value = m.ShowCaseDetailResponse(
+        incident_detail_info=m.IncidentDetailInfoV2(
+            incident_id="CS1",
+            status=1,
+            create_time="2024-01-01T08:00:00Z",
+            message_list=[
+                m.IncidentMessageV2(
+                    type=1,
+                    content="Looking",
+                    is_first_message=0,
+                    accessory_list=[m.SimpleAccessoryV2(accessory_id="a1", file_actual_name="log.txt")],
+                )
+            ],
+        )
+    )
+    osm.list_messages.return_value = m.ListMessagesResponse(
+        count=2, message_list=[m.QueryMessageInfoV2(type=0, content="hi")]
+    )
+
+    page = tickets.tickets_list(status=1, search=["server"])
+    detail = tickets.ticket_detail(incident_id="CS1")
+    messages = tickets.ticket_messages(incident_id="CS1")
+
+    assert osm.list_cases.call_args.args[0].search_key == ["server"]
+    assert page.items[0].created_at == datetime(2024, 1, 1, 8, tzinfo=UTC)
+    assert detail.messages[0].attachments == (tickets.Attachment("a1", "log.txt"),)
+    assert messages.count == 2 and messages.items[0].content == "hi"
+
+
+def test_message_action_and_upload(fakes):
+    client = fakes.customer(ALICE, "osm")
+    client.create_messages.return_value = m.CreateMessagesResponse()
+    client.update_cases.return_value = m.UpdateCasesResponse()
+    client.upload_accessory.return_value = m.UploadAccessoryResponse(accessory_id="acc-9")
+
+    tickets.ticket_message_add(customer=ALICE, incident_id="CS1", content="More logs", attachment_ids=["acc-9"])
+    tickets.ticket_action(customer=ALICE, incident_id="CS1", action="close", description="solved")
+    accessory = tickets.ticket_attachment_upload(customer=ALICE, filename="C:\\logs\\a.txt", content=b"log")
+
+    message = client.create_messages.call_args.args[0]
+    assert (message.case_id, message.body.message.content) == ("CS1", "More logs")
+    action = client.update_cases.call_args.args[0]
+    assert (action.action_id, action.body.operate_desc) == ("close", "solved")
+    assert accessory == "acc-9"
+    upload = client.upload_accessory.call_args.args[0].body.file
+    assert upload.name == "a.txt"
+    with pytest.raises(ValueError):
+        tickets.ticket_action(customer=ALICE, incident_id="CS1", action="reopen")
+
+
+def test_a_200_that_says_no_is_rejected(fakes):
+    fakes.partner_osm.update_cases.return_value = m.UpdateCasesResponse(error_code="OSM.0001", error_msg="cannot press")
+    with pytest.raises(CloudRejected) as raised:
+        tickets.ticket_action(incident_id="CS1", action="press")
+    assert raised.value.error_code == "OSM.0001"
+
+
+def test_refused_action_is_rejected(fakes):
+    fakes.partner_osm.update_cases.side_effect = rejected(code="OSM.0002", message="not allowed")
+    with pytest.raises(CloudRejected):
+        tickets.ticket_action(incident_id="CS1", action="delete")
