@@ -69,11 +69,36 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     synced_at = models.DateTimeField(null=True, blank=True)
+    # Association with the partner: a full sync that no longer sees the customer clears it (and says when).
+    associated = models.BooleanField(_("associated"), default=True)
+    disassociated_at = models.DateTimeField(_("no longer associated since"), null=True, blank=True)
+    # The sync run that last saw this customer in HUAWEI CLOUD's list (SyncRun.pk; not a foreign key so
+    # that old runs can be pruned without touching customers).
+    seen_by_sync_run = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # Budget mirror (reference 5.2), refreshed in batches; HUAWEI CLOUD's value wins. USD.
+    budget_amount = models.DecimalField(_("budget"), max_digits=16, decimal_places=2, null=True, blank=True)
+    budget_used = models.DecimalField(_("budget used"), max_digits=16, decimal_places=2, null=True, blank=True)
+    budget_type = models.CharField(_("budget type"), max_length=8, blank=True)
+    # What we last asked HUAWEI CLOUD (frozen_operate_type): freeze the customer when the budget is used up.
+    budget_freeze_at_limit = models.BooleanField(_("freeze at the budget limit"), null=True, blank=True)
+    budget_refreshed_at = models.DateTimeField(_("budget refreshed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        permissions = [
+            ("change_budget", _("Can set and adjust a customer's budget")),
+            ("freeze_customer", _("Can freeze and unfreeze a customer")),
+            ("sync_customers", _("Can start a customer or budget sync")),
+        ]
+
+    @property
+    def budget_used_percent(self) -> int | None:
+        """Share of the budget used, in whole percent (None when no budget is known or it is zero)."""
+        if not self.budget_amount or self.budget_used is None:
+            return None
+        return int(self.budget_used * 100 / self.budget_amount)
 
     def __str__(self) -> str:
         return self.account_name

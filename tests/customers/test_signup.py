@@ -101,7 +101,9 @@ def test_sign_up_binds_customer_user_and_cloud_account(client, sandbox, django_c
     sandbox.clear_requests()
     started = time.monotonic()
 
-    response = sign_up(client, sandbox, django_capture_on_commit_callbacks, mobile_country_code="0065", mobile_number="91234567")
+    response = sign_up(
+        client, sandbox, django_capture_on_commit_callbacks, mobile_country_code="0065", mobile_number="91234567"
+    )
 
     elapsed = time.monotonic() - started
     calls = sorted(r["operation"] for r in sandbox.requests())
@@ -208,12 +210,17 @@ def test_name_taken(client, sandbox):
 
 def test_name_taken_at_huawei_cloud_between_check_and_create(client, sandbox):
     sandbox.add_fault(
-        "create_sub_customer", "error", status=400, error_code="CBC.99000051", error_msg="The account name x is already in use."
+        "create_sub_customer",
+        "error",
+        status=400,
+        error_code="CBC.99000051",
+        error_msg="The account name x is already in use.",
     )
     send_code(client, "late@example.com")
 
     response = client.post(
-        reverse("signup"), form_data(name="late-name", email="late@example.com", code=sandbox.verification_code("late@example.com"))
+        reverse("signup"),
+        form_data(name="late-name", email="late@example.com", code=sandbox.verification_code("late@example.com")),
     )
 
     assert "This account name is taken" in errors_of(response.content.decode(), "account_name")
@@ -330,14 +337,14 @@ def test_code_endpoint_for_javascript(client, sandbox):
 
 
 def test_cloud_business_error_creates_nothing_and_keeps_the_form(client, sandbox):
-    sandbox.add_fault(
-        "create_sub_customer", "error", status=400, error_code="CBC.0151", error_msg="Access denied."
-    )
+    sandbox.add_fault("create_sub_customer", "error", status=400, error_code="CBC.0151", error_msg="Access denied.")
     send_code(client, "refused@example.com")
 
     response = client.post(
         reverse("signup"),
-        form_data(name="refused-name", email="refused@example.com", code=sandbox.verification_code("refused@example.com")),
+        form_data(
+            name="refused-name", email="refused@example.com", code=sandbox.verification_code("refused@example.com")
+        ),
     )
 
     html = response.content.decode()
@@ -354,7 +361,8 @@ def test_cloud_down_before_the_request_arrived_creates_nothing(client, sandbox):
     send_code(client, "down@example.com")
 
     response = client.post(
-        reverse("signup"), form_data(name="down-name", email="down@example.com", code=sandbox.verification_code("down@example.com"))
+        reverse("signup"),
+        form_data(name="down-name", email="down@example.com", code=sandbox.verification_code("down@example.com")),
     )
 
     assert "not answering right now" in response.content.decode()
@@ -424,7 +432,9 @@ def test_our_side_fails_after_the_cloud_accepted(client, sandbox, monkeypatch, d
 
 def test_sweep_queues_only_old_pending_sign_ups(sandbox):
     user = get_user_model().objects.create_user("old-pending", password=PASSWORD)
-    old = Customer.objects.create(user=user, account_name="old-pending", binding=Customer.Binding.PENDING, domain_area="SG")
+    old = Customer.objects.create(
+        user=user, account_name="old-pending", binding=Customer.Binding.PENDING, domain_area="SG"
+    )
     Customer.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     Customer.objects.create(
         user=get_user_model().objects.create_user("new-pending"), account_name="new-pending", domain_area="SG"
