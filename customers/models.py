@@ -202,3 +202,87 @@ class RealNameFile(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+# --- sync runs and budget alerts --------------------------------------------------------------------
+
+
+class SyncRun(models.Model):
+    """One run of a sync from HUAWEI CLOUD: what staff see as "last sync", and the cursor a retry resumes from.
+
+    The cursor (`next_offset`) is saved in the same transaction as the page it follows, so a run cut
+    short (CloudUnavailable, a killed worker) continues after the last page it wrote and never skips one.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        BUDGETS = "budgets", _("Budgets")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        FAILED = "failed", _("Interrupted")  # resumable: the next run continues from next_offset
+        SUCCEEDED = "succeeded", _("Succeeded")
+        ABANDONED = "abandoned", _("Abandoned")  # too old to resume; a new run started over
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Last sign of life; a RUNNING run without one for a while was killed and may be taken over.
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    next_offset = models.PositiveIntegerField(_("cursor"), default=0)
+    total = models.PositiveIntegerField(_("total in HUAWEI CLOUD"), null=True, blank=True)
+    seen = models.PositiveIntegerField(_("seen"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    disassociated = models.PositiveIntegerField(_("no longer associated"), default=0)
+    conflicts = models.PositiveIntegerField(_("conflicts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
+        indexes = [models.Index(fields=["kind", "-started_at"], name="syncrun_kind_started")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.started_at:%Y-%m-%d %H:%M} · {self.get_status_display()}"
+
+    @property
+    def duration(self):
+        end = self.finished_at or self.heartbeat_at
+        return end - self.started_at if end else None
+
+    @property
+    def rows_per_second(self) -> float | None:
+        duration = self.duration
+        if not duration or not duration.total_seconds():
+            return None
+        return self.seen / duration.total_seconds()
+
+
+class BudgetAlert(models.Model):
+    """A budget alert that was sent: at most one per customer, threshold and month (the unique constraint)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="budget_alerts")
+    threshold = models.PositiveSmallIntegerField(_("threshold (%)"))
+    cycle = models.CharField(_("month"), max_length=7)  # "2026-05", UTC
+    budget_amount = models.DecimalField(_("budget"), max_digits=16, decimal_places=2)
+    budget_used = models.DecimalField(_("budget used"), max_digits=16, decimal_places=2)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("budget alert")
+        verbose_name_plural = _("budget alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "threshold", "cycle"], name="budget_alert_once_per_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.threshold}% · {self.cycle}"

@@ -201,6 +201,9 @@ def main() -> int:
     sandbox_port = int(os.environ.get("SANDBOX_PORT") or 8100)
     os.environ.setdefault("SANDBOX_URL", f"http://127.0.0.1:{sandbox_port}")
     os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    # The sandbox's SAML service provider reads our IdP metadata and links back to our site.
+    os.environ.setdefault("SANDBOX_IDP_METADATA_URL", f"http://127.0.0.1:{port}/sso/metadata/")
+    os.environ.setdefault("SANDBOX_PARTNER_SITE_URL", f"http://127.0.0.1:{port}/")
     os.environ.setdefault("DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
     os.environ["PYTHONUNBUFFERED"] = "1"
     var_dir = Path(os.environ.get("PARTNER_PORTAL_VAR_DIR") or ROOT / "var")

@@ -35,6 +35,7 @@ NAV_ITEMS = [
     NavItem("usage", _("Usage")),
     NavItem("bills", _("Bills")),
     NavItem("tickets", _("Tickets")),
+    NavItem("sso:console", _("HUAWEI CLOUD console")),
 ]
 
 

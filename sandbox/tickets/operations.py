@@ -22,13 +22,14 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpResponse
 
+from sandbox import clock
 from sandbox.errors import ApiError
 from sandbox.registry import Call, operation
 from sandbox.tickets import fixtures
 from sandbox.tickets.fixtures import EN, ZH, text
 from sandbox.tickets.models import Accessory, Ticket, TicketMessage
-from sandbox.tickets.services import Owner, invalid
 from sandbox.tickets import services
+from sandbox.tickets.services import Owner, invalid
 
 RATE = 10  # OSM's rate limits are not published (reference 7); sandbox choice
 TIME = "%Y-%m-%dT%H:%M:%SZ"
@@ -308,10 +309,9 @@ def list_case_quotas(call: Call) -> dict:
     owner, _language = _context(call)
     _product_category(call, required=False)
     _problem_type(call, required=False)
-    now = services.clock.now()
-    start_of_month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start_of_month = clock.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     # Deleted tickets still count: the quota is about tickets opened this month.
-    used = services.Ticket.objects.filter(partner=owner.partner, customer=owner.customer, created_at__gte=start_of_month)
+    used = Ticket.objects.filter(partner=owner.partner, customer=owner.customer, created_at__gte=start_of_month)
     total = fixtures.MONTHLY_TICKET_QUOTA
     return {"total": total, "un_used": max(0, total - used.count())}
 
@@ -495,12 +495,12 @@ def _names(ticket: Ticket, language: str) -> dict:
     }
 
 
-def _xcustomer(ticket: Ticket) -> dict:
-    # The IAM user that created the ticket: the partner's API user, or the customer's root account.
-    if ticket.customer_id:
-        return {"xcustomer_id": ticket.customer.customer_id, "xcustomer_name": ticket.customer.domain_name}
-    user_id = hashlib.sha256(f"{ticket.partner.domain_id}:{ticket.partner.iam_user}".encode()).hexdigest()[:32]
-    return {"xcustomer_id": user_id, "xcustomer_name": ticket.partner.iam_user}
+def _xcustomer(owner: Owner) -> dict:
+    """The IAM user that creates the account's tickets: the customer's root account or the partner's API user."""
+    if owner.customer is not None:
+        return {"xcustomer_id": owner.customer.customer_id, "xcustomer_name": owner.customer.domain_name}
+    user_id = hashlib.sha256(f"{owner.partner.domain_id}:{owner.partner.iam_user}".encode()).hexdigest()[:32]
+    return {"xcustomer_id": user_id, "xcustomer_name": owner.partner.iam_user}
 
 
 def ticket_summary(ticket: Ticket, language: str) -> dict:
@@ -508,7 +508,7 @@ def ticket_summary(ticket: Ticket, language: str) -> dict:
     return {
         "incident_id": ticket.incident_id,
         "status": ticket.status,
-        **_xcustomer(ticket),
+        **_xcustomer(services.owner_of(ticket)),
         "customer_id": ticket.owner_domain_id,
         **_names(ticket, language),
         "simple_description": ticket.simple_description,
@@ -571,7 +571,7 @@ def ticket_detail(ticket: Ticket, language: str) -> dict:
         "incident_id": ticket.incident_id,
         "status": ticket.status,
         "judgement": ticket.judgement,
-        **_xcustomer(ticket),
+        **_xcustomer(services.owner_of(ticket)),
         "customer_id": ticket.owner_domain_id,
         "business_type_name": names["business_type_name"],
         "incident_type_name": names["incident_type_name"],
@@ -735,20 +735,15 @@ def list_cases(call: Call) -> dict:
         rows = rows.filter(created_at__gte=start_at)
     if end_at:
         rows = rows.filter(created_at__lte=end_at)
-    x_customer_id = _query(call, "x_customer_id")
-    x_customer_name = _query(call, "x_customer_name")
+    # All of an account's tickets are created by one user here (its root account or API user).
+    creator = _xcustomer(owner)
+    for name, key in (("x_customer_id", "xcustomer_id"), ("x_customer_name", "xcustomer_name")):
+        value = _query(call, name)
+        if value and value != creator[key]:
+            rows = rows.none()
     total = rows.count()
     page = list(rows[offset : offset + limit]) if limit else []
-    items = [ticket_summary(ticket, language) for ticket in page]
-    if x_customer_id or x_customer_name:
-        items = [
-            item
-            for item in items
-            if (not x_customer_id or item["xcustomer_id"] == x_customer_id)
-            and (not x_customer_name or item["xcustomer_name"] == x_customer_name)
-        ]
-        total = len(items) if total <= limit else total
-    return {"total_count": total, "incident_info_list": items}
+    return {"total_count": total, "incident_info_list": [ticket_summary(ticket, language) for ticket in page]}
 
 
 @osm("show_case_status", method="GET", path="/v2/servicerequest/cases/{case_id}/status")
