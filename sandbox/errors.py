@@ -43,3 +43,23 @@ def api_not_found() -> ApiError:
 
 def throttled() -> ApiError:
     return ApiError(429, "APIGW.0308", "The throttling threshold has been reached")
+
+
+def access_denied(message: str) -> ApiError:
+    return ApiError(403, "CBC.0151", message)
+
+
+class IamError(ApiError):
+    """IAM's own (Keystone-style) error body: `{"error": {"code": 401, "message": ..., "title": ...}}`.
+
+    IAM's token APIs answer this shape, not BSS's `error_code`/`error_msg`; `code` is the HTTP status.
+    """
+
+    TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}
+
+    def __init__(self, status: int, message: str):
+        super().__init__(status, str(status), message)
+
+    def response(self) -> JsonResponse:
+        title = self.TITLES.get(self.status, "Error")
+        return JsonResponse({"error": {"code": self.status, "message": self.error_msg, "title": title}}, status=self.status)

@@ -26,7 +26,8 @@ from sandbox.models import Customer, Partner
 
 @dataclass
 class Principal:
-    """Who signed the call: the partner (AK/SK or partner token) or, later, a customer (token / temp AK/SK)."""
+    """Who signed the call: the partner (AK/SK or its IAM token) or one of its customers (a token or
+    temporary AK/SK obtained with assume_role): then `customer` is set and `partner` is the customer's partner."""
 
     partner: Partner
     access_key: str = ""
@@ -58,6 +59,8 @@ class Operation:
     service: str = "bssintl"
     callers: str = "P"  # P partner, C customer, P|C either (reference section 2)
     pattern: re.Pattern = field(repr=False, default=None)
+    # Two operations on one method + path (IAM's password and assume_role tokens): which one a request is.
+    when: Callable[[HttpRequest], bool] | None = field(repr=False, default=None)
 
 
 REGISTRY: dict[str, Operation] = {}
@@ -70,8 +73,21 @@ def _compile(path: str) -> re.Pattern:
 
 
 def operation(
-    name: str, *, method: str, path: str, rate_limit: float = 10, service: str = "bssintl", callers: str = "P"
+    name: str,
+    *,
+    method: str,
+    path: str,
+    rate_limit: float = 10,
+    service: str = "bssintl",
+    callers: str = "P",
+    when: Callable[[HttpRequest], bool] | None = None,
 ):
+    """Register a handler. `callers`: "P" partner credentials only, "C" the customer's own (token or
+    temporary AK/SK), "P|C" either; the pipeline refuses the others with 403 CBC.0151. `service` "iam":
+    the handler authenticates the caller itself (no APIG signature)."""
+    if callers not in {"P", "C", "P|C"}:
+        raise ValueError(f"callers of {name} must be P, C or P|C, not {callers!r}")
+
     def register(handler: Callable[[Call], Any]):
         if name in REGISTRY:
             raise ValueError(f"Operation {name} is registered twice.")
@@ -84,16 +100,19 @@ def operation(
             service=service,
             callers=callers,
             pattern=_compile(path),
+            when=when,
         )
         return handler
 
     return register
 
 
-def resolve(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+def resolve(method: str, path: str, request: HttpRequest | None = None) -> tuple[Operation, dict[str, str]] | None:
     """The operation answering `method path`, and its decoded path parameters; None if there is none."""
     for op in REGISTRY.values():
         if op.method != method.upper():
+            continue
+        if op.when is not None and request is not None and not op.when(request):
             continue
         match = op.pattern.match(path)
         if match:

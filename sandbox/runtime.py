@@ -20,12 +20,15 @@ class Config:
     rate_limits: dict[str, float] = field(default_factory=dict)
     # Seconds before a newly created customer appears in list_sub_customers.
     visibility_delay: float = 0.0
+    # Real-name applications: "manual" (is_review 1, decided through /_sandbox/realname) or "auto" (approved at once).
+    realname_review: str = "manual"
 
     def as_dict(self) -> dict:
         return {
             "throttling": self.throttling,
             "rate_limits": dict(self.rate_limits),
             "visibility_delay": self.visibility_delay,
+            "realname_review": self.realname_review,
         }
 
 
@@ -75,10 +78,16 @@ def config() -> Config:
 
 
 def update_config(
-    *, throttling: bool | None = None, rate_limits: dict | None = None, visibility_delay: float | None = None
+    *,
+    throttling: bool | None = None,
+    rate_limits: dict | None = None,
+    visibility_delay: float | None = None,
+    realname_review: str | None = None,
 ) -> Config:
     current = config()
     with _lock:
+        if realname_review is not None:
+            current.realname_review = realname_review
         if throttling is not None:
             current.throttling = throttling
         if rate_limits is not None:
