@@ -50,7 +50,10 @@ class Customer(models.Model):
     domain_area = models.CharField(_("country or region"), max_length=2, blank=True)
     binding = models.CharField(max_length=16, choices=Binding.choices, default=Binding.PENDING)
     real_name_status = models.CharField(
-        _("real-name authentication"), max_length=2, choices=RealNameStatus.choices, default=RealNameStatus.NOT_SUBMITTED
+        _("real-name authentication"),
+        max_length=2,
+        choices=RealNameStatus.choices,
+        default=RealNameStatus.NOT_SUBMITTED,
     )
     real_name = models.CharField(_("real name"), max_length=200, blank=True)
     customer_type = models.IntegerField(choices=CustomerType.choices, default=CustomerType.NOT_SET)
@@ -93,15 +96,15 @@ class Customer(models.Model):
             ("sync_customers", _("Can start a customer or budget sync")),
         ]
 
+    def __str__(self) -> str:
+        return self.account_name
+
     @property
     def budget_used_percent(self) -> int | None:
         """Share of the budget used, in whole percent (None when no budget is known or it is zero)."""
         if not self.budget_amount or self.budget_used is None:
             return None
         return int(self.budget_used * 100 / self.budget_amount)
-
-    def __str__(self) -> str:
-        return self.account_name
 
 
 # --- real-name authentication ----------------------------------------------------------------------
@@ -267,14 +270,16 @@ class SyncRun(models.Model):
 
 
 class BudgetAlert(models.Model):
-    """A budget alert that was sent: at most one per customer, threshold and month (the unique constraint)."""
+    """A customer's usage crossed a threshold: at most one per customer, threshold and month (the constraint)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="budget_alerts")
     threshold = models.PositiveSmallIntegerField(_("threshold (%)"))
     cycle = models.CharField(_("month"), max_length=7)  # "2026-05", UTC
     budget_amount = models.DecimalField(_("budget"), max_digits=16, decimal_places=2)
     budget_used = models.DecimalField(_("budget used"), max_digits=16, decimal_places=2)
-    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    created_at = models.DateTimeField(_("crossed"), default=timezone.now)
+    # Set by the one conditional UPDATE that wins the right to send the emails: at most one of each.
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

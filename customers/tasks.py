@@ -24,9 +24,13 @@ def customers_sync() -> dict[str, int]:
     Safe to run twice, even at the same time: rows are upserted on the HUAWEI CLOUD customer id
     (pending rows are bound through xaccount_id), so a second run changes nothing but `synced_at`.
     Retries on CloudUnavailable with exponential backoff and jitter, at most 5 times; pages already
-    written stay written and the retry walks the list again.
+    written stay written and the retry continues from the run's saved cursor (`SyncRun.next_offset`).
+    A run already in progress elsewhere makes this one return at once.
     """
-    return asdict(services.customers_sync())
+    try:
+        return asdict(services.customers_sync())
+    except services.SyncAlreadyRunning:
+        return {"skipped": 1}
 
 
 @shared_task(
@@ -100,3 +104,52 @@ def realname_result_email_send(application_pk: int) -> None:
     application = RealNameApplication.objects.filter(pk=application_pk).first()
     if application is not None:
         realname.realname_result_email_send(application=application)
+
+
+# --- budgets ------------------------------------------------------------------------------------------
+
+
+@shared_task(
+    autoretry_for=(CloudUnavailable,),
+    dont_autoretry_for=(CloudMisconfigured,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def budgets_refresh() -> dict[str, int]:
+    """Mirror every customer's budget, 100 customers per HUAWEI CLOUD call, then check budget alerts
+    (beat: every 30 minutes).
+
+    Safe to run twice: it overwrites the mirror with HUAWEI CLOUD's values, and an alert is recorded
+    once per customer, threshold and month. Retries on CloudUnavailable with exponential backoff and
+    jitter, at most 5 times; the retry continues from the run's saved cursor. A run already in
+    progress elsewhere makes this one return at once.
+    """
+    from customers import budgets
+    from customers.services import SyncAlreadyRunning
+
+    try:
+        run = budgets.budgets_refresh()
+    except SyncAlreadyRunning:
+        return {"skipped": 1}
+    return {"seen": run.seen, "updated": run.updated}
+
+
+@shared_task
+def budget_alerts_check() -> int:
+    """Record and email budget alerts for thresholds crossed this month. Safe to run twice (unique per month)."""
+    from customers import budgets
+
+    return budgets.budget_alerts_check()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def budget_alert_email_send(alert_pk: int) -> None:
+    """Email the customer and Operations about one budget alert, once (claimed with a conditional UPDATE).
+    Retries on mail server errors (OSError), at most 5 times."""
+    from customers import budgets
+    from customers.models import BudgetAlert
+
+    alert = BudgetAlert.objects.select_related("customer").filter(pk=alert_pk).first()
+    if alert is not None:
+        budgets.budget_alert_email_send(alert=alert)

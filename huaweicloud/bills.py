@@ -176,7 +176,7 @@ def customer_monthly_sum(
         request.sub_customer_id = customer.customer_id
         return call("show_customer_monthly_sum", bss_client().show_customer_monthly_sum, request, parse=parse)
     request.method = "oneself"
-    return identity.call_as_customer("show_customer_monthly_sum", customer, request, parse=parse)
+    return identity.call_as_customer("show_customer_monthly_sum", customer, request, parse=parse, repeatable=True)
 
 
 def _bill_sum(row: Any, cycle: str) -> BillSum:
@@ -248,7 +248,9 @@ def customer_resource_records(
             raise MalformedValue("total_count is missing")
         return Page(count=count, items=tuple(_fee_record(r) for r in response.fee_records or ()))
 
-    return identity.call_as_customer("list_customerself_resource_records", customer, request, parse=parse)
+    return identity.call_as_customer(
+        "list_customerself_resource_records", customer, request, parse=parse, repeatable=True
+    )
 
 
 def _fee_record(r: Any) -> ResourceFeeRecord:

@@ -148,9 +148,7 @@ def list_sub_customer_budget_records(*, customer_id: str, offset: int = 0, limit
         )
         return Page(count=parse_int(response.total_count) or len(records), items=records)
 
-    return call(
-        "list_sub_customer_budget_records", bss_client().list_sub_customer_budget_records, request, parse=parse
-    )
+    return call("list_sub_customer_budget_records", bss_client().list_sub_customer_budget_records, request, parse=parse)
 
 
 def update_sub_customer_budget(

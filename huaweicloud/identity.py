@@ -297,18 +297,21 @@ def call_as_customer(
     parse: Callable[[Any], R],
     service: str = "bss",
     region: str = DEFAULT_REGION,
+    repeatable: bool = False,
 ) -> R:
-    """`call(operation, ...)` with the customer's client. Never repeats the call.
+    """`call(operation, ...)` with the customer's own client.
 
-    A 401 means HUAWEI CLOUD did not take the token (revoked, or expired before IAM said): the cached
-    token is dropped so the next call gets a fresh one; this call still fails, because repeating a
-    payment or a renewal is never ours to decide here.
+    A 401 means HUAWEI CLOUD's gateway did not take the token (revoked, or gone before IAM said): the
+    cached token is dropped. A `repeatable` call (a read) is then sent once more with a fresh token;
+    any other call fails, because repeating a payment or a renewal is never ours to decide here.
     """
     factory = customer_osm_client if service == "osm" else customer_bss_client
-    client = factory(customer, region=region)
     try:
-        return call(operation, getattr(client, operation), request, parse=parse)
+        return call(operation, getattr(factory(customer, region=region), operation), request, parse=parse)
     except CloudMisconfigured as exc:
-        if exc.status_code == 401:
-            forget_customer_token(customer, region=region)
-        raise
+        if exc.status_code != 401 or exc.operation != operation:
+            raise
+        forget_customer_token(customer, region=region)
+        if not repeatable:
+            raise
+    return call(operation, getattr(factory(customer, region=region), operation), request, parse=parse)

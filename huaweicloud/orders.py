@@ -241,7 +241,7 @@ def orders_list(
         request.customer_id = customer.customer_id
         request.method = "sub_customer"
         return call("list_customer_orders", bss_client().list_customer_orders, request, parse=parse)
-    return identity.call_as_customer("list_customer_orders", customer, request, parse=parse)
+    return identity.call_as_customer("list_customer_orders", customer, request, parse=parse, repeatable=True)
 
 
 # Line items come in pages of at most 100; an order with more than this many is not one we sell.
@@ -259,7 +259,7 @@ def order_detail(*, customer: CustomerRef, order_id: str, language: str = "en_US
             order_id=order_id, x_language=language, offset=len(lines), limit=MAX_LIMIT
         )
         order, page_lines, total = identity.call_as_customer(
-            "show_customer_order_details", customer, request, parse=_parse_detail_page
+            "show_customer_order_details", customer, request, parse=_parse_detail_page, repeatable=True
         )
         lines.extend(page_lines)
         if not page_lines or len(lines) >= total:
@@ -317,7 +317,7 @@ def order_discounts(*, customer: CustomerRef, order_id: str) -> tuple[OrderDisco
             for d in response.discounts or ()
         )
 
-    return identity.call_as_customer("list_order_discounts", customer, request, parse=parse)
+    return identity.call_as_customer("list_order_discounts", customer, request, parse=parse, repeatable=True)
 
 
 def refund_order_detail(*, customer_id: str, order_id: str) -> tuple[RefundLine, ...]:
@@ -376,7 +376,7 @@ def coupons_list(
             ),
         )
 
-    return identity.call_as_customer("list_sub_customer_coupons", customer, request, parse=parse)
+    return identity.call_as_customer("list_sub_customer_coupons", customer, request, parse=parse, repeatable=True)
 
 
 # --- writes (customer only) ------------------------------------------------------------------------

@@ -150,7 +150,7 @@ def _region(products: Sequence[PeriodProduct | OnDemandProduct]) -> str:
 
 def _rate(operation: str, request: Any, customer: CustomerRef | None, parse: Callable[[Any], R]) -> R:
     if customer is not None:
-        return identity.call_as_customer(operation, customer, request, parse=parse)
+        return identity.call_as_customer(operation, customer, request, parse=parse, repeatable=True)
     return call(operation, getattr(bss_client(), operation), request, parse=parse)
 
 
@@ -324,7 +324,9 @@ def rate_renewal(
             include_relative_resources=include_relative_resources,
         )
     )
-    return identity.call_as_customer("list_renew_rate_on_period", customer, request, parse=_parse_renewal)
+    return identity.call_as_customer(
+        "list_renew_rate_on_period", customer, request, parse=_parse_renewal, repeatable=True
+    )
 
 
 def _check_renewal(resource_ids: Sequence[str], period_type: int, period_num: int) -> None:

@@ -173,7 +173,9 @@ def subscriptions_list(
             items=tuple(_subscription(item) for item in response.data or ()),
         )
 
-    return identity.call_as_customer("list_pay_per_use_customer_resources", customer, request, parse=parse)
+    return identity.call_as_customer(
+        "list_pay_per_use_customer_resources", customer, request, parse=parse, repeatable=True
+    )
 
 
 def _subscription(item: Any) -> Subscription:

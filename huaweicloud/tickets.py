@@ -154,9 +154,11 @@ def _headers() -> dict[str, Any]:
     return {"x_site": INTERNATIONAL_SITE, "x_language": _language(), "x_time_zone": TIME_ZONE}
 
 
-def _call(operation: str, request: Any, customer: CustomerRef | None, parse: Callable[[Any], R]) -> R:
+def _call(
+    operation: str, request: Any, customer: CustomerRef | None, parse: Callable[[Any], R], *, read: bool = True
+) -> R:
     if customer is not None:
-        return identity.call_as_customer(operation, customer, request, parse=parse, service="osm")
+        return identity.call_as_customer(operation, customer, request, parse=parse, service="osm", repeatable=read)
     return call(operation, getattr(osm_client(), operation), request, parse=parse)
 
 
@@ -302,7 +304,7 @@ def ticket_create(
     def parse(response: m.CreateCasesResponse) -> str:
         return parse_str(_required(response.incident_id, "incident_id"))
 
-    return _call("create_cases", request, customer, parse)
+    return _call("create_cases", request, customer, parse, read=False)
 
 
 def tickets_list(
@@ -418,7 +420,7 @@ def ticket_message_add(
             message=m.CreateMessageDoV2(content=content, accessory_ids=list(attachment_ids) or None)
         ),
     )
-    _call("create_messages", request, customer, _no_error("create_messages"))
+    _call("create_messages", request, customer, _no_error("create_messages"), read=False)
 
 
 def ticket_action(
@@ -437,7 +439,7 @@ def ticket_action(
         **_headers(),
         body=m.WorkOrderOperateV2Req(operate_desc=description or None),
     )
-    _call("update_cases", request, customer, _no_error("update_cases"))
+    _call("update_cases", request, customer, _no_error("update_cases"), read=False)
 
 
 class _Upload(io.BytesIO):
@@ -465,7 +467,7 @@ def ticket_attachment_upload(
     def parse(response: m.UploadAccessoryResponse) -> str:
         return parse_str(_required(response.accessory_id, "accessory_id"))
 
-    return _call("upload_accessory", request, customer, parse)
+    return _call("upload_accessory", request, customer, parse, read=False)
 
 
 def _no_error(operation: str) -> Callable[[Any], None]:

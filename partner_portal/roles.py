@@ -54,6 +54,20 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Permissions beyond view/add/change/delete, as "app_label.codename" (declared in a model's Meta.permissions).
+# Operations changes budgets and freezes; Finance reads the audit log; Support only sees customers.
+EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    OPERATIONS: (
+        "customers.change_budget",
+        "customers.freeze_customer",
+        "customers.sync_customers",
+        "partner_portal.view_auditentry",
+    ),
+    FINANCE: ("partner_portal.view_auditentry",),
+    SUPPORT: (),
+}
+
+
 def _models(apps, target: str) -> list:
     app_label, _, model_name = target.partition(".")
     try:
@@ -75,6 +89,9 @@ def role_permissions(role: str, *, apps=global_apps, using: str = DEFAULT_DB_ALI
                 content_type__model=opts.model_name,
                 codename__in=[f"{action}_{opts.model_name}" for action in actions],
             )
+    for permission in EXTRA_PERMISSIONS.get(role, ()):
+        app_label, _, codename = permission.partition(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
     return Permission.objects.using(using).filter(query)
 
 

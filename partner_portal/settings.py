@@ -373,6 +373,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "customers-sync": {"task": "customers.tasks.customers_sync", "schedule": crontab(minute="*/15")},
+    # Budgets mirrored 100 customers per call, then budget alerts checked.
+    "budgets-refresh": {"task": "customers.tasks.budgets_refresh", "schedule": crontab(minute="7,37")},
     # Real-name applications under review: each is asked about only when its own backoff is due.
     "realname-reviews-check": {"task": "customers.tasks.realname_reviews_check", "schedule": 300.0},
     # Sign-ups whose HUAWEI CLOUD binding was left pending (a crash between the cloud's answer and ours).
@@ -415,6 +417,20 @@ if not (Decimal("0") < HUAWEICLOUD["RATE_LIMIT_SHARE"] <= Decimal("1")):
 # Real-name authentication by bank card: HUAWEI CLOUD International does not offer it (reference 4.2);
 # a site that does can turn it on.
 REALNAME_BANK_CARD_ENABLED = envbool("REALNAME_BANK_CARD_ENABLED", False)
+
+
+def _thresholds(name: str, default: str) -> list[int]:
+    try:
+        values = sorted({int(item) for item in envlist(name, default)})
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be whole percentages separated by commas, e.g. 80,100.") from None
+    if any(value < 1 or value > 1000 for value in values):
+        raise ImproperlyConfigured(f"{name}: each threshold must be between 1 and 1000 percent.")
+    return values
+
+
+# Budget alerts: the customer and Operations are emailed once per month when usage crosses each of these.
+BUDGET_ALERT_THRESHOLDS = _thresholds("BUDGET_ALERT_THRESHOLDS", "80,100")
 
 
 # --- SAML single sign-on into the HUAWEI CLOUD console (reference section 6) ----------------------

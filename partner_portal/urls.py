@@ -8,6 +8,7 @@ urlpatterns = [
     path("styleguide/", views.styleguide, name="styleguide"),
     path("", include("customers.urls")),
     path("sso/", include("customers.sso_urls")),
+    path("", include("orders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", include("partner_portal.health")),

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+from datetime import UTC
 from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import runtime, services
+from sandbox import clock, runtime, services
 from sandbox.errors import api_not_found
-from sandbox.models import Customer, Fault, OutboxMessage, RequestLogEntry
+from sandbox.models import Customer, Fault, OutboxMessage, RealnameApplication, RequestLogEntry
 from sandbox.registry import REGISTRY
 
 ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -78,7 +80,7 @@ def reset(request):
 def config(request):
     if request.method == "POST":
         data = _json(request)
-        unknown = set(data) - {"throttling", "rate_limits", "visibility_delay"}
+        unknown = set(data) - {"throttling", "rate_limits", "visibility_delay", "realname_review"}
         if unknown:
             raise BadInput(f"unknown setting(s): {', '.join(sorted(unknown))}")
         throttling = data.get("throttling")
@@ -96,7 +98,12 @@ def config(request):
         delay = data.get("visibility_delay")
         if delay is not None and (isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0):
             raise BadInput("visibility_delay must be a number of seconds, 0 or more")
-        runtime.update_config(throttling=throttling, rate_limits=rate_limits, visibility_delay=delay)
+        realname_review = data.get("realname_review")
+        if realname_review is not None and realname_review not in {"manual", "auto"}:
+            raise BadInput("realname_review must be manual or auto")
+        runtime.update_config(
+            throttling=throttling, rate_limits=rate_limits, visibility_delay=delay, realname_review=realname_review
+        )
     current = runtime.config().as_dict()
     current["documented_rate_limits"] = {name: op.rate_limit for name, op in sorted(REGISTRY.items())}
     return JsonResponse(current)
@@ -251,6 +258,7 @@ CUSTOMER_EDITABLE = {
     "telephone": str,
     "association_type": str,
     "used_amount": (int, float),
+    "cash_balance": (int, float),
 }
 
 
@@ -278,11 +286,21 @@ def customer_state(customer: Customer) -> dict:
         "account_managers": customer.account_managers,
         "budget_amount": str(customer.budget_amount),
         "used_amount": str(customer.used_amount),
+        "cash_balance": str(customer.cash_balance),
         "budget_type": customer.budget_type,
         "frozen_operate_type": customer.frozen_operate_type,
         "visible_after": _time(customer.visible_after),
         "created_at": _time(customer.created_at),
     }
+
+
+@control("GET")
+def customers(request):
+    """Every customer's state; `?account_name=` exact (case-insensitive) account name."""
+    rows = Customer.objects.select_related("partner").order_by("associated_on", "id")
+    if account_name := request.GET.get("account_name"):
+        rows = rows.filter(domain_name__iexact=account_name)
+    return JsonResponse({"customers": [customer_state(c) for c in rows]})
 
 
 @control("GET", "PATCH")
@@ -303,10 +321,124 @@ def customer_detail(request, customer_id: str):
                 raise BadInput(
                     f"{name} must be a{'n integer' if kind is int else ' string' if kind is str else ' number'}"
                 )
-            if name == "used_amount":
+            if name in {"used_amount", "cash_balance"}:
                 value = Decimal(str(value))
             setattr(customer, name, value)
         if "verified_status" in data and data["verified_status"] not in Customer.VerifiedStatus.values:
             raise BadInput(f"verified_status must be one of {', '.join(Customer.VerifiedStatus.values)}")
         customer.save(update_fields=list(data))
     return JsonResponse(customer_state(customer))
+
+
+# --- the clock ------------------------------------------------------------------------------------
+
+DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+UNIT_SECONDS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+
+
+def duration_seconds(value) -> float:
+    """`P3D`, `PT25H`, `P1DT2H30M`, `P2W` (ISO 8601, no years or months: their length varies) or seconds."""
+    if isinstance(value, bool):
+        raise BadInput("advance must be an ISO 8601 duration such as P3D or PT25H, or a number of seconds")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif (
+        isinstance(value, str)
+        and (match := DURATION.match(value.strip().upper()))
+        and value.strip().upper()
+        not in {
+            "P",
+            "PT",
+        }
+    ):
+        seconds = sum(float(n) * UNIT_SECONDS[unit] for unit, n in match.groupdict().items() if n)
+    else:
+        raise BadInput("advance must be an ISO 8601 duration such as P3D or PT25H, or a number of seconds")
+    if seconds < 0:
+        raise BadInput("the sandbox clock only moves forward")
+    return seconds
+
+
+def _clock_state() -> dict:
+    return {
+        "now": clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "offset_seconds": clock.offset().total_seconds(),
+    }
+
+
+@control("GET", "POST")
+def clock_view(request):
+    if request.method == "POST":
+        data = _json(request)
+        unknown = set(data) - {"advance"}
+        if unknown or "advance" not in data:
+            raise BadInput('give {"advance": "P3D"} or {"advance": <seconds>}')
+        try:
+            clock.advance(seconds=duration_seconds(data["advance"]))
+        finally:
+            services.deferred_run()
+    return JsonResponse(_clock_state())
+
+
+# --- real-name reviews ------------------------------------------------------------------------------
+
+
+def realname_application_dict(application: RealnameApplication) -> dict:
+    return {
+        "id": application.id,
+        "customer_id": application.customer.customer_id,
+        "account_name": application.customer.domain_name,
+        "kind": application.kind,
+        "identify_type": application.identify_type,
+        "verified_type": application.verified_type,
+        "certificate_type": application.certificate_type,
+        "name": application.name,
+        "verified_number": application.verified_number,
+        "verified_file_url": application.file_keys,
+        "reg_country": application.reg_country,
+        "reg_address": application.reg_address,
+        "enterprise_person": application.enterprise_person,
+        "review_result": application.status,
+        "is_review": application.is_review,
+        "opinion": application.opinion,
+        "submitted_at": _time(application.submitted_at),
+        "decided_at": _time(application.decided_at) if application.decided_at else None,
+    }
+
+
+@control("GET")
+def realname_applications(request):
+    """Applications waiting for a manual review, oldest first; `?all=1` the whole history (newest
+    first), `?customer_id=` one customer's."""
+    applications = RealnameApplication.objects.select_related("customer")
+    if request.GET.get("all") in {"1", "true"}:
+        applications = applications.order_by("-submitted_at", "-id")
+    else:
+        applications = applications.filter(status=RealnameApplication.Status.UNDER_REVIEW).order_by(
+            "submitted_at", "id"
+        )
+    if customer_id := request.GET.get("customer_id"):
+        applications = applications.filter(customer__customer_id=customer_id)
+    return JsonResponse({"applications": [realname_application_dict(a) for a in applications]})
+
+
+@control("POST")
+def realname_decision(request, customer_id: str):
+    customer = Customer.objects.filter(customer_id=customer_id).first()
+    if customer is None:
+        return JsonResponse({"error": f"no customer {customer_id}"}, status=404)
+    data = _json(request)
+    decision = data.get("decision")
+    if decision not in {"approve", "reject"}:
+        raise BadInput("decision must be approve or reject")
+    opinion = _string(data, "opinion")
+    if len(opinion) > 256:
+        raise BadInput("opinion has at most 256 characters")
+    try:
+        application = services.realname_decide(customer=customer, approve=decision == "approve", opinion=opinion)
+    except services.RealnameNotPending as exc:
+        return JsonResponse({"error": str(exc)}, status=409)
+    return JsonResponse(realname_application_dict(application))

@@ -62,4 +62,6 @@ class IamError(ApiError):
 
     def response(self) -> JsonResponse:
         title = self.TITLES.get(self.status, "Error")
-        return JsonResponse({"error": {"code": self.status, "message": self.error_msg, "title": title}}, status=self.status)
+        return JsonResponse(
+            {"error": {"code": self.status, "message": self.error_msg, "title": title}}, status=self.status
+        )

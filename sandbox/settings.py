@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sandbox.bills.apps.BillsConfig",
     "sandbox.commerce.apps.CommerceConfig",
     "sandbox.console.apps.ConsoleConfig",
+    "sandbox.tickets.apps.TicketsConfig",
 ]
 MIDDLEWARE = ["sandbox.middleware.RequestIdMiddleware"]
 ROOT_URLCONF = "sandbox.urls"

@@ -57,6 +57,22 @@ def integer(
     return value
 
 
+def query_integer(
+    query: dict, name: str, *, required: bool = False, minimum: int | None = None, maximum: int | None = None
+) -> int | None:
+    """An integer sent as a query parameter (a string on the wire)."""
+    value = query.get(name)
+    if value is None or value == "":
+        if required:
+            raise invalid_parameter(f"{name} is required")
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise invalid_parameter(f"{name} must be an integer") from None
+    return integer({name: number}, name, minimum=minimum, maximum=maximum)
+
+
 def boolean(data: dict, name: str) -> bool | None:
     value = data.get(name)
     if value is None:

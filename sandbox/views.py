@@ -9,9 +9,9 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import faults, runtime
-from sandbox.auth import authenticate, request_headers
-from sandbox.errors import ApiError, api_not_found, invalid_parameter, throttled
+from sandbox import faults, runtime, services
+from sandbox.auth import authenticate, check_callers, request_headers
+from sandbox.errors import ApiError, IamError, api_not_found, invalid_parameter, throttled
 from sandbox.models import RequestLogEntry
 from sandbox.registry import Call, resolve
 
@@ -29,13 +29,17 @@ def raw_path(request: HttpRequest) -> str:
     return request.path
 
 
-def _parse_body(request: HttpRequest):
+def _parse_body(request: HttpRequest, *, service: str = "bssintl"):
     if not request.body:
         return None
+    if request.content_type.startswith("multipart/"):
+        return None  # uploads (OSM upload_accessory): the handler reads request.FILES / request.POST
     try:
         # Decimal, so money keeps its digits (`1234.50`) as the SDK sends it.
         return json.loads(request.body, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError):
+        if service == "iam":
+            raise IamError(400, "The request body is not valid JSON.") from None
         raise invalid_parameter("the request body is not valid JSON") from None
 
 
@@ -63,17 +67,25 @@ def api(request: HttpRequest) -> HttpResponse:
     path = raw_path(request)
     operation_name = ""
     try:
-        found = resolve(request.method, path)
+        found = resolve(request.method, path, request)
         if found is None:
             raise api_not_found()
         op, path_params = found
         operation_name = op.name
-        principal = authenticate(request, raw_path=path)
-        if not runtime.allow(
-            access_key=principal.access_key or principal.partner.access_key,
-            operation=op.name,
-            documented_rate=op.rate_limit,
-        ):
+        if op.service == "iam":
+            # IAM is not behind APIG's signature: its handlers check the password or X-Auth-Token.
+            principal = None
+            throttle_key = f"iam:{request.META.get('REMOTE_ADDR', '')}"
+        else:
+            principal = authenticate(request, raw_path=path)
+            check_callers(op, principal)
+            # Huawei throttles per account: the customer's own calls do not use up the partner's.
+            throttle_key = (
+                f"customer:{principal.customer.customer_id}"
+                if principal.customer is not None
+                else principal.access_key or principal.partner.access_key
+            )
+        if not runtime.allow(access_key=throttle_key, operation=op.name, documented_rate=op.rate_limit):
             raise throttled()
         response = faults.apply(op.name)
         if response is None:
@@ -81,7 +93,7 @@ def api(request: HttpRequest) -> HttpResponse:
                 request=request,
                 operation=op,
                 principal=principal,
-                body=_parse_body(request),
+                body=_parse_body(request, service=op.service),
                 query={key: request.GET.getlist(key) for key in request.GET},
                 path_params=path_params,
             )
@@ -91,6 +103,9 @@ def api(request: HttpRequest) -> HttpResponse:
     except Exception:
         logger.exception("Sandbox operation %s failed", operation_name or path)
         response = ApiError(500, "CBC.0999", "Other error.").response()
+    finally:
+        # Freezes decided inside a transaction that was rolled back (budget refused) still happen.
+        services.deferred_run()
 
     _log(request, path=path, operation=operation_name, response=response)
     return response
@@ -100,7 +115,10 @@ def _error_code(response: HttpResponse) -> str:
     if response.status_code < 400 or not response.get("Content-Type", "").startswith("application/json"):
         return ""
     try:
-        return str(json.loads(response.content).get("error_code", ""))
+        body = json.loads(response.content)
+        if isinstance(body.get("error"), dict):  # IAM's Keystone-style body
+            return str(body["error"].get("code", ""))
+        return str(body.get("error_code", ""))
     except (ValueError, AttributeError):
         return ""
 

@@ -17,6 +17,7 @@ DEMO_PARTNER = {
     "xaccount_type": "demo_partner_IDP",
     "iam_user": "partner-api",
     "iam_password": "sandbox-iam-password-0001",
+    "corp_name": "Demo Partner Pte. Ltd.",
 }
 
 
@@ -45,6 +46,7 @@ DEMO_CUSTOMERS = [
         "used_amount": Decimal("123.45"),
         "budget_type": "MONTHLY",
         "frozen_operate_type": 0,
+        "cash_balance": Decimal("25.00"),
     },
     {
         "customer_id": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
@@ -219,3 +221,174 @@ DEMO_CUSTOMERS = [
         "account_managers": [{"account_name": "am-lina"}],
     },
 ]
+
+
+# Real-name application history (reference 4), by account name; the newest is what the review result shows.
+# Every verified_status has its story: approved individuals/enterprises, two under review (pending in
+# GET /_sandbox/realname), one rejected with an opinion, one failed (shown as rejected), two never applied.
+DEMO_REALNAME_APPLICATIONS = [
+    {
+        "account_name": "demo-customer",
+        "kind": "individual",
+        "identify_type": 0,
+        "verified_type": 3,
+        "name": "Demo Customer",
+        "verified_number": "E1234567A",
+        "file_keys": ["realname/demo-customer/passport-bio.jpg", "realname/demo-customer/passport-hand.jpg"],
+        "status": 2,
+        "is_review": 0,
+        "submitted_at": _at("2024-01-15T03:00:00Z"),
+        "decided_at": _at("2024-01-15T03:00:00Z"),
+    },
+    {
+        "account_name": "acme-retail",
+        "kind": "enterprise",
+        "identify_type": 1,
+        "certificate_type": 0,
+        "name": "Acme Retail Pte. Ltd.",
+        "verified_number": "201912345K",
+        "file_keys": ["realname/acme-retail/licence.pdf"],
+        "reg_country": "SG",
+        "reg_address": "1 Raffles Place, Singapore",
+        "status": 2,
+        "is_review": 1,
+        "submitted_at": _at("2024-02-03T09:00:00Z"),
+        "decided_at": _at("2024-02-04T02:00:00Z"),
+    },
+    {
+        "account_name": "blue-harbour-logistics",
+        "kind": "enterprise",
+        "identify_type": 1,
+        "certificate_type": 0,
+        "name": "Blue Harbour Logistics Sdn. Bhd.",
+        "verified_number": "202001012345",
+        "file_keys": ["realname/blue-harbour/ssm-front.png", "realname/blue-harbour/ssm-back.png"],
+        "reg_country": "MY",
+        "reg_address": "Port Klang, Selangor",
+        "status": 0,
+        "is_review": 1,
+        "submitted_at": _at("2024-03-11T02:00:00Z"),
+    },
+    {
+        "account_name": "sunrise-edu",
+        "kind": "enterprise",
+        "identify_type": 1,
+        "certificate_type": 1,
+        "name": "Sunrise Education Co., Ltd.",
+        "verified_number": "0105561234567",
+        "file_keys": ["realname/sunrise-edu/certificate.jpg"],
+        "reg_country": "TH",
+        "reg_address": "Bangkok",
+        "status": 1,
+        "is_review": 1,
+        "opinion": "The certificate image is blurred; upload a clear scan of the whole certificate.",
+        "submitted_at": _at("2024-05-02T04:00:00Z"),
+        "decided_at": _at("2024-05-03T01:30:00Z"),
+    },
+    {
+        "account_name": "nguyen-tran",
+        "kind": "individual",
+        "identify_type": 0,
+        "verified_type": 3,
+        "name": "Nguyen Van Tran",
+        "verified_number": "C1234567",
+        "file_keys": ["realname/nguyen-tran/bio.jpg", "realname/nguyen-tran/hand.jpg"],
+        "status": 2,
+        "is_review": 1,
+        "submitted_at": _at("2024-06-14T12:00:00Z"),
+        "decided_at": _at("2024-06-15T08:00:00Z"),
+    },
+    {
+        "account_name": "kopi-corner",
+        "kind": "individual",
+        "identify_type": 0,
+        "verified_type": 3,
+        "name": "Kopi Corner",
+        "verified_number": "K7654321",
+        "file_keys": ["realname/kopi-corner/bio.jpg", "realname/kopi-corner/hand.jpg"],
+        "status": 1,
+        "is_review": 1,
+        "opinion": "The name on the passport does not match the name given.",
+        "submitted_at": _at("2024-07-01T01:00:00Z"),
+        "decided_at": _at("2024-07-02T01:00:00Z"),
+    },
+    {
+        "account_name": "pixel-forge-studio",
+        "kind": "individual",
+        "identify_type": 0,
+        "verified_type": 5,
+        "name": "Putri Wulandari",
+        "verified_number": "H12345678",
+        "file_keys": [
+            "realname/pixel-forge/permit-front.jpg",
+            "realname/pixel-forge/permit-back.jpg",
+            "realname/pixel-forge/permit-hand.jpg",
+        ],
+        "status": 0,
+        "is_review": 1,
+        "submitted_at": _at("2024-09-09T10:00:00Z"),
+    },
+]
+# The other approved enterprises (andes-mining, greenleaf-clinic, orbit-analytics) get an approved
+# enterprise application made from their customer record (services.world_load).
+
+# Budget history (list_sub_customer_budget_records), by account name, oldest first.
+DEMO_BUDGET_RECORDS = [
+    ("demo-customer", Decimal("500.00"), "MONTHLY", _at("2024-01-15T03:10:00Z")),
+    ("demo-customer", Decimal("1000.00"), "MONTHLY", _at("2024-06-01T01:00:00Z")),
+    ("acme-retail", Decimal("5000.00"), "MONTHLY", _at("2024-02-04T03:00:00Z")),
+]
+
+# Coupons of demo-customer (ids fixed), dates relative to the clock at reset: (days from now) valid, expire.
+DEMO_COUPONS = [
+    {
+        "coupon_id": "CP2501010001DEMO",
+        "coupon_code": "WELCOME-50",
+        "status": 2,
+        "face_value": Decimal("50.00"),
+        "balance": Decimal("50.00"),
+        "valid_days": -30,
+        "expire_days": 60,
+        "promotion_plan_id": "PP-WELCOME-2025",
+        "plan_name": "Welcome cash coupon",
+        "plan_desc": "50 USD off yearly/monthly ECS and EVS purchases",
+        "use_limits": [
+            {
+                "limit_key": "SERVICE_TYPE",
+                "value1": "hws.service.type.ec2",
+                "value2": "",
+                "value_unit": "",
+                "limit_type": "1",
+                "promotion_plan_id": "PP-WELCOME-2025",
+            },
+        ],
+    },
+    {
+        "coupon_id": "CP2501010002DEMO",
+        "coupon_code": "SPRING-20",
+        "status": 3,
+        "face_value": Decimal("20.00"),
+        "balance": Decimal("0.00"),
+        "valid_days": -90,
+        "expire_days": -10,
+        "order_id": "CS2501010001DEMO1",
+        "promotion_plan_id": "PP-SPRING-2025",
+        "plan_name": "Spring promotion",
+        "plan_desc": "20 USD cash coupon",
+        "use_limits": [],
+    },
+    {
+        "coupon_id": "CP2501010003DEMO",
+        "coupon_code": "LOYALTY-10",
+        "status": 4,
+        "face_value": Decimal("10.00"),
+        "balance": Decimal("10.00"),
+        "valid_days": -200,
+        "expire_days": -20,
+        "promotion_plan_id": "PP-LOYALTY-2024",
+        "plan_name": "Loyalty coupon",
+        "plan_desc": "10 USD cash coupon (expired)",
+        "use_limits": [],
+    },
+]
+DEMO_COUPON_OWNER = "demo-customer"

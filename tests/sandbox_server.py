@@ -31,6 +31,8 @@ DEMO_PARTNER = {
     "domain_id": "0a9f8e7d6c5b4a3928170615f4e3d2c1",
     "domain_name": "demo-partner",
     "xaccount_type": "demo_partner_IDP",
+    "iam_user": "partner-api",
+    "iam_password": "sandbox-iam-password-0001",
 }
 DEMO_CUSTOMER = {
     "customer_id": "5e1c0d7a9b8f4e2d8c6a4b2e0f1d3c5a",
@@ -110,8 +112,35 @@ def run_sandbox(
             process.wait(timeout=10)
 
 
+def token_credentials(token: str, customer_id: str):
+    """SDK credentials that send `X-Auth-Token` instead of signing (reference 9.3; the platform's
+    `huaweicloud.identity.TokenCredentials` does the same). Install with `client.with_credentials(...)`
+    after `build()`: the builder accepts only the exact class GlobalCredentials."""
+    from huaweicloudsdkcore.auth.credentials import GlobalCredentials
+    from huaweicloudsdkcore.signer.signer import Signer
+
+    class TokenCredentials(GlobalCredentials):
+        def __init__(self):
+            super().__init__(None, None, None)
+            self.customer_id = customer_id
+
+        def process_auth_params(self, http_client, region_id):
+            return self
+
+        def process_auth_request(self, request, http_client):
+            return http_client.executor.submit(self.sign_request, request)
+
+        def sign_request(self, request):
+            request.header_params["X-Auth-Token"] = token
+            Signer.process_request_uri(request)
+            return request
+
+    return TokenCredentials()
+
+
 class SandboxClient:
-    """Drives the control API of a running sandbox (see sandbox/README.md)."""
+    """Drives the control API of a running sandbox (see sandbox/README.md), and gets IAM tokens and
+    SDK clients that act as a customer."""
 
     partner = DEMO_PARTNER
     demo_customer = DEMO_CUSTOMER
@@ -120,6 +149,127 @@ class SandboxClient:
         self.url = url
         self.http = requests.Session()
         self.http.trust_env = False  # never through a proxy
+
+    # --- IAM: acting as a customer (reference 9.3) ---
+
+    def _iam(self, path: str, body: dict, *, token: str | None = None) -> requests.Response:
+        headers = {"X-Auth-Token": token} if token else {}
+        response = self.http.post(f"{self.url}{path}", json=body, headers=headers, timeout=10)
+        if response.status_code >= 400:
+            raise AssertionError(f"IAM {path} answered {response.status_code}: {response.text}")
+        return response
+
+    def partner_token(self, scope: dict | None = None) -> str:
+        """A token of the partner's IAM user (password method, domain scope by default)."""
+        user = {
+            "name": DEMO_PARTNER["iam_user"],
+            "password": DEMO_PARTNER["iam_password"],
+            "domain": {"name": DEMO_PARTNER["domain_name"]},
+        }
+        body = {
+            "auth": {
+                "identity": {"methods": ["password"], "password": {"user": user}},
+                "scope": scope or {"domain": {"name": DEMO_PARTNER["domain_name"]}},
+            }
+        }
+        return self._iam("/v3/auth/tokens", body).headers["X-Subject-Token"]
+
+    def _assume_role(self, account_name: str) -> dict:
+        return {"domain_name": account_name, "agency_name": DEMO_PARTNER["xaccount_type"]}
+
+    def customer_identity(self, account_name: str, region: str = "ap-southeast-1") -> dict:
+        """assume_role as the partner: {"token", "project_id", "customer_id", "expires_at"}."""
+        body = {
+            "auth": {
+                "identity": {"methods": ["assume_role"], "assume_role": self._assume_role(account_name)},
+                "scope": {"project": {"name": region}},
+            }
+        }
+        response = self._iam("/v3/auth/tokens", body, token=self.partner_token())
+        token = response.json()["token"]
+        return {
+            "token": response.headers["X-Subject-Token"],
+            "project_id": token["project"]["id"],
+            "customer_id": token["project"]["domain"]["id"],
+            "expires_at": token["expires_at"],
+        }
+
+    def customer_token(self, account_name: str, region: str = "ap-southeast-1") -> str:
+        """The customer's IAM token (send it as X-Auth-Token)."""
+        return self.customer_identity(account_name, region)["token"]
+
+    def customer_temporary_credentials(self, account_name: str, duration_seconds: int = 900) -> dict:
+        """Temporary AK/SK of the customer: {"access", "secret", "securitytoken", "expires_at", "customer_id"}."""
+        assume_role = {**self._assume_role(account_name), "duration_seconds": duration_seconds}
+        body = {"auth": {"identity": {"methods": ["assume_role"], "assume_role": assume_role}}}
+        response = self._iam("/v3.0/OS-CREDENTIAL/securitytokens", body, token=self.partner_token())
+        credential = response.json()["credential"]
+        return {**credential, "customer_id": self.customer_id(account_name)}
+
+    def customer_id(self, account_name: str) -> str:
+        found = self._call("GET", "customers", params={"account_name": account_name})["customers"]
+        if not found:
+            raise AssertionError(f"The sandbox has no customer {account_name}.")
+        return found[0]["customer_id"]
+
+    def customer_client(
+        self, account_name: str, *, service: str = "bss", region: str = "ap-southeast-1", temporary: bool = False
+    ):
+        """An SDK client acting as the customer: `BssintlClient` (service "bss") or `OsmClient` ("osm").
+
+        Default: the customer's IAM token (X-Auth-Token, as the platform does). `temporary=True`: temporary
+        AK/SK signed with `GlobalCredentials(ak, sk, customer_id).with_security_token(token)`.
+        """
+        from huaweicloudsdkbssintl.v2 import BssintlClient
+        from huaweicloudsdkcore.auth.credentials import GlobalCredentials
+        from huaweicloudsdkcore.http.http_config import HttpConfig
+        from huaweicloudsdkosm.v2 import OsmClient
+
+        config = HttpConfig.get_default_config()
+        config.timeout = (5, 20)
+        client_class = {"bss": BssintlClient, "osm": OsmClient}[service]
+        if temporary:
+            keys = self.customer_temporary_credentials(account_name)
+            credentials = GlobalCredentials(keys["access"], keys["secret"], keys["customer_id"]).with_security_token(
+                keys["securitytoken"]
+            )
+            return (
+                client_class.new_builder()
+                .with_credentials(credentials)
+                .with_http_config(config)
+                .with_endpoints([self.url])
+                .build()
+            )
+        identity = self.customer_identity(account_name, region)
+        placeholder = GlobalCredentials("placeholder", "placeholder", identity["customer_id"])
+        client = (
+            client_class.new_builder()
+            .with_credentials(placeholder)
+            .with_http_config(config)
+            .with_endpoints([self.url])
+            .build()
+        )
+        client.with_credentials(token_credentials(identity["token"], identity["customer_id"]))
+        return client
+
+    # --- clock and real-name reviews ---
+
+    def clock(self) -> dict:
+        """{"now": "...Z", "offset_seconds": n}"""
+        return self._call("GET", "clock")
+
+    def advance_clock(self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0) -> dict:
+        """Move the sandbox clock forward (token expiry, orders, resources, bill cycles follow)."""
+        total = days * 86400 + hours * 3600 + minutes * 60 + seconds
+        return self._call("POST", "clock", json={"advance": total})
+
+    def realname_pending(self) -> list[dict]:
+        """Real-name applications waiting for a manual review, oldest first."""
+        return self._call("GET", "realname")["applications"]
+
+    def realname_decide(self, customer_id: str, decision: str, opinion: str = "") -> dict:
+        """Approve or reject the customer's pending real-name application ("approve" | "reject")."""
+        return self._call("POST", f"realname/{customer_id}/decision", json={"decision": decision, "opinion": opinion})
 
     def _call(self, method: str, path: str, **kwargs):
         response = self.http.request(method, f"{self.url}/_sandbox/{path}", timeout=10, **kwargs)

@@ -3,4 +3,4 @@
 Add an area by writing `sandbox/operations/<area>.py` with `@operation(...)` handlers and importing it here.
 """
 
-from sandbox.operations import budgets, customers  # noqa: F401
+from sandbox.operations import budgets, customers, iam, partners, realname  # noqa: F401

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.utils import timezone
 
-from sandbox import services
+from sandbox import clock, services
 from sandbox import validation as v
 from sandbox.errors import ApiError, invalid_parameter
 from sandbox.models import Customer
@@ -147,7 +146,7 @@ def list_sub_customers(call: Call) -> dict:
     limit = 10 if limit is None else limit
     _no_indirect_partner(data)
 
-    customers = Customer.objects.filter(partner=call.partner, visible_after__lte=timezone.now())
+    customers = Customer.objects.filter(partner=call.partner, visible_after__lte=clock.now())
     if account_name := v.string(data, "account_name", max_length=64):
         customers = customers.filter(domain_name__icontains=account_name)
     if name := v.string(data, "customer", max_length=200):

@@ -227,7 +227,11 @@ REGION_NAMES = dict(REGIONS)
 # Satisfaction dimensions for closing a ticket: each scored 1..5 (`value` is the top score).
 SATISFACTION_DIMENSIONS = (
     (1, {EN: "Response speed", ZH: "响应速度"}, {EN: "How fast the engineers answered", ZH: "工程师响应是否及时"}),
-    (2, {EN: "Professionalism", ZH: "专业能力"}, {EN: "How well the problem was understood", ZH: "问题理解与处理是否专业"}),
+    (
+        2,
+        {EN: "Professionalism", ZH: "专业能力"},
+        {EN: "How well the problem was understood", ZH: "问题理解与处理是否专业"},
+    ),
     (3, {EN: "Overall satisfaction", ZH: "总体满意度"}, {EN: "Your overall experience", ZH: "您对本次服务的总体评价"}),
 )
 SATISFACTION_MAX = 5

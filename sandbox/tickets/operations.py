@@ -25,10 +25,9 @@ from django.http import HttpResponse
 from sandbox import clock
 from sandbox.errors import ApiError
 from sandbox.registry import Call, operation
-from sandbox.tickets import fixtures
+from sandbox.tickets import fixtures, services
 from sandbox.tickets.fixtures import EN, ZH, text
 from sandbox.tickets.models import Accessory, Ticket, TicketMessage
-from sandbox.tickets import services
 from sandbox.tickets.services import Owner, invalid
 
 RATE = 10  # OSM's rate limits are not published (reference 7); sandbox choice
@@ -51,9 +50,14 @@ def osm(name: str, *, method: str, path: str):
 # --- request helpers -------------------------------------------------------------------------------
 
 
-def _context(call: Call) -> tuple[Owner, str]:
-    """(the account the call acts as, "en" or "zh"); refuses the China site."""
+def _context(call: Call, *, site_header: bool = True) -> tuple[Owner, str]:
+    """(the account the call acts as, "en" or "zh"); refuses the China site.
+
+    `site_header` False: the SDK's request has no X-Site (show_download_accessory_url), so absent is fine.
+    """
     site = (call.request.headers.get("X-Site") or "").strip()
+    if not site and not site_header:
+        site = "1"
     if site in ("", "0"):
         raise ApiError(
             403,
@@ -231,8 +235,11 @@ def list_severities(call: Call) -> dict:
     else:
         severity_ids = tuple(sorted({s for p in category.problem_types for s in p.severity_ids}))
     items = [
-        {"severity_id": severity_id, "severity_name": text(fixtures.SEVERITIES[severity_id], language),
-         "language": "zh-cn" if language == ZH else "en-us"}
+        {
+            "severity_id": severity_id,
+            "severity_name": text(fixtures.SEVERITIES[severity_id], language),
+            "language": "zh-cn" if language == ZH else "en-us",
+        }
         for severity_id in severity_ids
     ]
     # `show` False: the console hides the severity field (billing and account questions have none).
@@ -452,7 +459,7 @@ def _file_response(accessory: Accessory) -> HttpResponse:
 
 @osm("show_download_accessory_url", method="GET", path="/v2/servicerequest/accessorys/{accessory_id}/access-url")
 def show_download_accessory_url(call: Call) -> dict:
-    owner, _language = _context(call)
+    owner, _language = _context(call, site_header=False)
     accessory = owner.accessory(call.path_params["accessory_id"])
     return {"accessory_url": _accessory_url(call, accessory)}
 
@@ -563,9 +570,7 @@ def _satisfaction_names(items: list[dict], language: str) -> list[dict]:
 def ticket_detail(ticket: Ticket, language: str) -> dict:
     severity = fixtures.SEVERITIES.get(ticket.severity_id)
     names = _names(ticket, language)
-    resolve_seconds = (
-        int((ticket.resolved_at - ticket.created_at).total_seconds()) if ticket.resolved_at else None
-    )
+    resolve_seconds = int((ticket.resolved_at - ticket.created_at).total_seconds()) if ticket.resolved_at else None
     messages = ticket.messages.prefetch_related("accessories")
     return {
         "incident_id": ticket.incident_id,
@@ -829,6 +834,44 @@ def list_case_labels(call: Call) -> dict:
             _label_dict(label_id, *labels[label_id], language) for label_id in ticket.label_ids if label_id in labels
         ]
     }
+
+
+def _label_ids(call: Call) -> list[int]:
+    values = [value for value in call.query.get("label_ids", []) if value]
+    if not values:
+        raise invalid("label_ids is required")
+    if not all(value.isdigit() and int(value) in fixtures.LABEL_IDS for value in values):
+        raise invalid(f"label_ids must be labels of list_labels ({', '.join(map(str, sorted(fixtures.LABEL_IDS)))})")
+    return [int(value) for value in values]
+
+
+@osm("create_case_labels", method="POST", path="/v2/servicerequest/cases/{case_id}/labels")
+def create_case_labels(call: Call) -> dict:
+    owner, _language = _context(call)
+    ticket = owner.ticket(call.path_params["case_id"])
+    services.ticket_labels_change(ticket=ticket, add=_label_ids(call))
+    return {}
+
+
+@osm("delete_case_labels", method="DELETE", path="/v2/servicerequest/cases/{case_id}/labels")
+def delete_case_labels(call: Call) -> dict:
+    owner, _language = _context(call)
+    ticket = owner.ticket(call.path_params["case_id"])
+    services.ticket_labels_change(ticket=ticket, remove=_label_ids(call))
+    return {}
+
+
+@osm("create_scores", method="POST", path="/v2/servicerequest/cases/{case_id}/score")
+def create_scores(call: Call) -> dict:
+    owner, _language = _context(call)
+    ticket = owner.ticket(call.path_params["case_id"])
+    data = _body(call)
+    services.ticket_rate(
+        ticket=ticket,
+        judgement=_string(data, "judgement", max_length=2000),
+        satisfaction=_satisfaction_list(data),
+    )
+    return {}
 
 
 @osm("list_case_operate_logs", method="GET", path="/v2/servicerequest/cases/{case_id}/operate-logs")

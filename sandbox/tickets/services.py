@@ -228,7 +228,9 @@ def message_add(*, owner: Owner, ticket: Ticket, content: str, accessory_ids: li
         ticket = _locked(ticket)
         if ticket.status in FINISHED:
             raise ApiError(
-                403, CODE_FORBIDDEN, f"Forbidden: the service ticket is {ticket.get_status_display()}; it takes no messages."
+                403,
+                CODE_FORBIDDEN,
+                f"Forbidden: the service ticket is {ticket.get_status_display()}; it takes no messages.",
             )
         now = clock.now()
         message = TicketMessage.objects.create(
@@ -296,6 +298,32 @@ def ticket_act(
             ticket.deleted_at = now
             ticket.save(update_fields=["deleted_at"])
             _log(ticket, TicketOperationLog.OperateType.DELETE, by_owner=True, desc=operate_desc)
+    return ticket
+
+
+def ticket_rate(*, ticket: Ticket, judgement: str, satisfaction: list) -> Ticket:
+    """The owner's rating of a completed ticket (create_scores); a later rating replaces the earlier one."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.status != Ticket.Status.COMPLETED:
+            raise ApiError(
+                403,
+                CODE_FORBIDDEN,
+                f"Forbidden: only a completed service ticket can be rated; this one is {ticket.get_status_display()}.",
+            )
+        ticket.judgement = judgement or ticket.judgement
+        ticket.satisfaction = satisfaction or ticket.satisfaction
+        ticket.save(update_fields=["judgement", "satisfaction"])
+    return ticket
+
+
+def ticket_labels_change(*, ticket: Ticket, add: list[int] = (), remove: list[int] = ()) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        labels = [label_id for label_id in ticket.label_ids if label_id not in remove]
+        labels += [label_id for label_id in add if label_id not in labels]
+        ticket.label_ids = labels
+        ticket.save(update_fields=["label_ids"])
     return ticket
 
 

@@ -133,6 +133,7 @@ def _load_owner(owner: Owner, ids: dict[str, str], *, customer: bool) -> None:
     Ticket.objects.filter(pk=completed.pk).update(
         confirmed_at=now - timedelta(days=11), resolved_at=now - timedelta(days=11)
     )
+    completed.operation_logs.filter(created_at__gt=now - timedelta(days=11)).update(created_at=now - timedelta(days=11))
 
     cancelled = _ticket(
         owner,
@@ -143,7 +144,9 @@ def _load_owner(owner: Owner, ids: dict[str, str], *, customer: bool) -> None:
         simple_description="Can a system disk be expanded without stopping the server?",
     )
     services.ticket_act(ticket=cancelled, action="cancel", operate_desc="Found the answer in the documentation.")
-    Ticket.objects.filter(pk=cancelled.pk).update(resolved_at=now - timedelta(days=29, hours=23))
+    cancelled_at = now - timedelta(days=29, hours=23)
+    Ticket.objects.filter(pk=cancelled.pk).update(resolved_at=cancelled_at)
+    cancelled.operation_logs.filter(created_at__gt=cancelled_at).update(created_at=cancelled_at)
 
 
 @hooks.on_world_load

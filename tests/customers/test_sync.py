@@ -46,8 +46,9 @@ def test_second_run_changes_nothing(sandbox, django_assert_max_num_queries):
     services.customers_sync()
     before = {c.pk: (c.updated_at, *(getattr(c, f) for f in services.MIRRORED_FIELDS)) for c in Customer.objects.all()}
 
-    # One page: a read (with its lock) and the synced_at touch, inside a transaction.
-    with django_assert_max_num_queries(6):
+    # Claiming the run (savepoint, read, insert, release); one page (savepoint, read with its lock,
+    # the synced_at touch, the run's cursor, release); the end (count seen, any unseen?, finish the run).
+    with django_assert_max_num_queries(12):
         result = services.customers_sync()
 
     assert (result.created, result.updated, result.bound, result.unchanged) == (0, 0, 0, len(before))

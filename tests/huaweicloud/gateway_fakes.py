@@ -64,3 +64,15 @@ def fakes(monkeypatch):
     monkeypatch.setattr(identity, "partner_project_id", lambda *, region: f"partner-project-{region}")
     yield f
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_tokens():
+    """Every sandbox test starts from a reset world whose old tokens are gone: forget cached ones."""
+    from huaweicloud import clients
+
+    cache.clear()
+    clients.reset_clients()
+    yield
+    cache.clear()
+    clients.reset_clients()

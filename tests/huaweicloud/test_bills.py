@@ -15,6 +15,7 @@ from tests.huaweicloud import gateway_fakes
 from tests.huaweicloud.gateway_fakes import ALICE, rejected
 
 fakes = gateway_fakes.fakes
+fresh_tokens = gateway_fakes.fresh_tokens
 
 
 def test_partner_bill_summary(fakes):
@@ -226,3 +227,26 @@ def test_bill_file_streams_from_the_sandbox_obs(sandbox, settings):
     with pytest.raises(CloudRejected) as raised:
         bills.bill_file_chunks(cycle="2001-01")
     assert raised.value.error_code == "NoSuchKey"
+
+
+def test_customer_sees_the_same_monthly_sum_as_the_partner(sandbox):
+    cycle = latest_bill(sandbox)["cycle"]
+    demo = CustomerRef(sandbox.demo_customer["customer_id"], sandbox.demo_customer["account_name"])
+
+    mine = bills.customer_monthly_sum(customer=demo, cycle=cycle)
+    partners_view = bills.customer_monthly_sum(customer=demo, cycle=cycle, as_partner=True)
+
+    assert mine == partners_view
+    assert mine.consume_amount == sum((row.consume_amount for row in mine.sums), Decimal("0"))
+
+
+def test_customer_resource_records_add_up_to_the_monthly_sum(sandbox):
+    cycle = latest_bill(sandbox)["cycle"]
+    demo = CustomerRef(sandbox.demo_customer["customer_id"], sandbox.demo_customer["account_name"])
+
+    records = bills.customer_resource_records(customer=demo, cycle=cycle, statistic_type=bills.BY_CYCLE, limit=1000)
+    monthly = bills.customer_monthly_sum(customer=demo, cycle=cycle)
+
+    assert records.count == len(records.items) > 0
+    assert sum((r.amount for r in records.items), Decimal("0")) == monthly.consume_amount
+    assert {r.customer_id for r in records.items} == {demo.customer_id}

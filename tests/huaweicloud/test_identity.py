@@ -12,7 +12,10 @@ from django.core.cache import cache
 from huaweicloud import clients, identity
 from huaweicloud.errors import LOCAL_TIMEOUT, CloudMisconfigured, CloudRejected, CloudUnavailable
 from huaweicloud.types import CustomerRef
+from tests.huaweicloud import gateway_fakes
 from tests.huaweicloud.gateway_fakes import ALICE, BOB
+
+fresh_tokens = gateway_fakes.fresh_tokens
 
 
 def iam_answer(token: str, *, status: int = 201, project_id: str | None = None, expires_in=timedelta(hours=24)):
@@ -266,3 +269,77 @@ def test_a_refused_customer_token_is_forgotten(iam, monkeypatch):
 
     assert identity.customer_bss_client(ALICE)._credentials._token == "ALICE-TOKEN-2"
     clients.reset_clients()
+
+
+# --- against the sandbox ----------------------------------------------------------------------------------
+
+
+def customers_of(sandbox) -> tuple[CustomerRef, CustomerRef]:
+    demo = CustomerRef(sandbox.demo_customer["customer_id"], sandbox.demo_customer["account_name"])
+    acme = CustomerRef("a1b2c3d4e5f60718293a4b5c6d7e8f90", "acme-retail")
+    return demo, acme
+
+
+def test_customer_project_id_from_the_sandbox(sandbox):
+    demo, _ = customers_of(sandbox)
+
+    first = identity.customer_project_id(
+        customer_id=demo.customer_id, account_name=demo.account_name, region="ap-southeast-1"
+    )
+    again = identity.customer_project_id(
+        customer_id=demo.customer_id, account_name=demo.account_name, region="ap-southeast-1"
+    )
+    other = identity.customer_project_id(
+        customer_id=demo.customer_id, account_name=demo.account_name, region="ap-southeast-3"
+    )
+
+    assert len(first) == 32 and first == again != other
+    assert len(sandbox.requests(identity.PARTNER_IAM_OPERATION)) == 1
+    assert len(sandbox.requests(identity.CUSTOMER_IAM_OPERATION)) == 2  # one per region, then cached
+
+
+def test_a_customers_token_is_never_sent_for_another(sandbox, monkeypatch):
+    from huaweicloud import orders
+
+    demo, acme = customers_of(sandbox)
+    sent = []
+    sign = identity.TokenCredentials.sign_request
+
+    def spy(self, request):
+        signed = sign(self, request)
+        sent.append(
+            (self.customer_id, signed.header_params.get("X-Auth-Token"), signed.header_params.get("Authorization"))
+        )
+        return signed
+
+    monkeypatch.setattr(identity.TokenCredentials, "sign_request", spy)
+
+    seen = {}
+    for customer in (demo, acme, demo, acme):
+        page = orders.orders_list(customer=customer, limit=100)
+        seen.setdefault(customer.customer_id, set()).update(o.customer_id for o in page.items)
+
+    # The sandbox answers for whoever the token stands for: each saw only its own orders.
+    assert seen == {demo.customer_id: {demo.customer_id}, acme.customer_id: {acme.customer_id}}
+    tokens = {customer_id: {token for cid, token, _ in sent if cid == customer_id} for customer_id, _, _ in sent}
+    assert all(len(t) == 1 for t in tokens.values())  # one token per customer, reused from the cache
+    assert tokens[demo.customer_id].isdisjoint(tokens[acme.customer_id])
+    assert all(authorization is None for _, _, authorization in sent)  # never signed with the partner's keys
+    assert identity.customer_bss_client(demo) is not identity.customer_bss_client(acme)
+
+
+def test_assume_role_for_an_account_that_is_not_ours_is_refused(sandbox):
+    with pytest.raises(CloudMisconfigured) as raised:
+        identity.customer_project_id(customer_id="f" * 32, account_name="not-our-customer", region="ap-southeast-1")
+    assert raised.value.status_code == 403
+    assert raised.value.operation == identity.CUSTOMER_IAM_OPERATION
+
+
+def test_wrong_iam_password_against_the_sandbox(sandbox, settings):
+    settings.HUAWEICLOUD = {**settings.HUAWEICLOUD, "IAM_PASSWORD": "wrong"}
+    demo, _ = customers_of(sandbox)
+    with pytest.raises(CloudMisconfigured) as raised:
+        identity.customer_project_id(
+            customer_id=demo.customer_id, account_name=demo.account_name, region="ap-southeast-1"
+        )
+    assert (raised.value.status_code, raised.value.operation) == (401, identity.PARTNER_IAM_OPERATION)

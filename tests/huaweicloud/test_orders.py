@@ -1,5 +1,6 @@
 """Orders: parsing (float money to exact Decimal, aware datetimes), who calls, payments never repeated."""
 
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from tests.huaweicloud import gateway_fakes
 from tests.huaweicloud.gateway_fakes import ALICE, rejected
 
 fakes = gateway_fakes.fakes
+fresh_tokens = gateway_fakes.fresh_tokens
 
 
 def order_info(model=m.CustomerOrderV2, **extra):
@@ -259,3 +261,81 @@ def test_partner_reads_a_refund_of_someone_elses_customer(sandbox):
     with pytest.raises(CloudRejected) as raised:
         orders.refund_order_detail(customer_id="f" * 32, order_id=DEMO_ORDERS["unsubscription"])
     assert raised.value.error_code == "CBC.99000035"
+
+
+# --- against the sandbox (as the customer) ---------------------------------------------------------------
+
+
+def test_customer_sees_an_order_with_its_line_items(sandbox):
+    detail = orders.order_detail(customer=demo(sandbox), order_id="CS2501010001DEMO1")
+
+    assert detail.order.order_id == "CS2501010001DEMO1"
+    assert detail.order.status == orders.STATUS_COMPLETED
+    assert len(detail.line_items) >= 2  # the server and its system disk
+    assert sum(line.amount for line in detail.line_items) == detail.order.amount
+    assert all(line.expires_at.tzinfo is UTC for line in detail.line_items)
+
+
+def test_customer_pays_a_pending_order_with_the_partner_discount(sandbox):
+    customer = demo(sandbox)
+    before = orders.order_detail(customer=customer, order_id=DEMO_ORDERS["pending"]).order
+    (discount,) = orders.order_discounts(customer=customer, order_id=DEMO_ORDERS["pending"])
+
+    orders.order_pay(customer=customer, order_id=DEMO_ORDERS["pending"], discount=discount)
+
+    after = orders.order_detail(customer=customer, order_id=DEMO_ORDERS["pending"]).order
+    assert before.status == orders.STATUS_PENDING_PAYMENT
+    assert after.status == orders.STATUS_COMPLETED
+    assert after.paid_at is not None
+    assert after.amount < after.official_amount
+    with pytest.raises(CloudRejected) as raised:  # a second click
+        orders.order_pay(customer=customer, order_id=DEMO_ORDERS["pending"])
+    assert raised.value.error_code == "CBC.3106"
+
+
+def test_a_payment_whose_answer_is_lost_is_resolved_with_order_detail(sandbox, settings):
+    settings.HUAWEICLOUD = {**settings.HUAWEICLOUD, "READ_TIMEOUT": 1}
+    sandbox.add_fault("pay_orders", "delay", delay=2.0, count=1)
+    customer = demo(sandbox)
+
+    with pytest.raises(CloudUnavailable) as raised:
+        orders.order_pay(customer=customer, order_id=DEMO_ORDERS["pending"])
+    assert raised.value.maybe_applied is True
+
+    time.sleep(2.5)  # the sandbox finishes the payment after its delay
+    assert (
+        orders.order_detail(customer=customer, order_id=DEMO_ORDERS["pending"]).order.status == orders.STATUS_COMPLETED
+    )
+    assert len(sandbox.requests("pay_orders")) == 1  # never repeated
+
+
+def test_customer_cancels_a_pending_order_once(sandbox):
+    customer = demo(sandbox)
+    purchase = sandbox.http.post(
+        f"{sandbox.url}/_sandbox/console/purchase",
+        json={
+            "customer_id": customer.customer_id,
+            "service": "evs",
+            "region": "ap-southeast-1",
+            "spec": "SAS",
+            "size": 40,
+        },
+        timeout=10,
+    )
+    purchase.raise_for_status()
+    order_id = purchase.json()["order_id"]
+
+    orders.order_cancel(customer=customer, order_id=order_id)
+
+    assert orders.order_detail(customer=customer, order_id=order_id).order.status == orders.STATUS_CANCELLED
+    with pytest.raises(CloudRejected) as raised:
+        orders.order_cancel(customer=customer, order_id=order_id)
+    assert raised.value.error_code == "CBC.30000067"
+
+
+def test_a_customer_cannot_see_another_customers_order(sandbox):
+    from huaweicloud.types import CustomerRef
+
+    acme = CustomerRef("a1b2c3d4e5f60718293a4b5c6d7e8f90", "acme-retail")
+    with pytest.raises(CloudRejected):
+        orders.order_detail(customer=acme, order_id=DEMO_ORDERS["pending"])

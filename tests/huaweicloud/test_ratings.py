@@ -13,6 +13,7 @@ from tests.huaweicloud import gateway_fakes
 from tests.huaweicloud.gateway_fakes import ALICE, rejected, server_error
 
 fakes = gateway_fakes.fakes
+fresh_tokens = gateway_fakes.fresh_tokens
 
 VM = PeriodProduct(
     id="1",
@@ -256,3 +257,23 @@ def test_price_of_a_product_not_for_sale_is_rejected(sandbox, partner_project):
     with pytest.raises(CloudRejected) as raised:
         ratings.rate_period(products=[traffic])
     assert raised.value.error_code == "CBC.99006006"
+
+
+def test_visitor_price_without_a_configured_project_asks_iam_for_the_partners(sandbox):
+    rating = ratings.rate_period(products=[VM])
+
+    assert rating.amount > 0
+    assert len(sandbox.requests("keystone_create_user_token_by_password")) == 1
+
+
+def test_customer_price_uses_the_customers_project(sandbox):
+    from huaweicloud.types import CustomerRef
+
+    demo = CustomerRef(sandbox.demo_customer["customer_id"], sandbox.demo_customer["account_name"])
+
+    rating = ratings.rate_period(products=[VM, DISK], customer=demo)
+
+    assert rating.amount < rating.official_amount
+    assert len(sandbox.requests("keystone_create_agency_token")) == 1
+    (rated,) = sandbox.requests("list_rate_on_period_detail")
+    assert rated["access_key"] == ""  # a token, not the partner's keys

@@ -6,13 +6,15 @@ from decimal import Decimal
 import pytest
 from huaweicloudsdkbssintl.v2 import model as m
 
-from huaweicloud import resources
+from huaweicloud import orders, resources
 from huaweicloud.errors import CloudRejected, CloudUnavailable
 from huaweicloud.ratings import ResourceFailure
+from huaweicloud.types import CustomerRef
 from tests.huaweicloud import gateway_fakes
 from tests.huaweicloud.gateway_fakes import ALICE, rejected
 
 fakes = gateway_fakes.fakes
+fresh_tokens = gateway_fakes.fresh_tokens
 
 
 def test_subscriptions_list_as_the_customer(fakes):
@@ -148,3 +150,66 @@ def test_pay_per_use_resources_of_someone_elses_customer_are_rejected(sandbox):
     with pytest.raises(CloudRejected) as raised:
         resources.on_demand_resources_list(customer_id="f" * 32)
     assert raised.value.error_code == "CBC.99000035"
+
+
+# --- against the sandbox (as the customer) ---------------------------------------------------------------
+
+ECS = "3f1a2b4c-5d6e-4f70-8a91-b2c3d4e5f601"  # demo: ECS + system disk expiring in 5 days
+EVS = "7c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e402"  # demo: yearly disk far from expiry
+
+
+def demo(sandbox):
+    return CustomerRef(sandbox.demo_customer["customer_id"], sandbox.demo_customer["account_name"])
+
+
+def test_customer_lists_subscriptions(sandbox):
+    everything = resources.subscriptions_list(customer=demo(sandbox), limit=100)
+    main = resources.subscriptions_list(customer=demo(sandbox), only_main=True, limit=100)
+
+    assert ECS in {s.resource_id for s in main.items}
+    assert all(s.is_main_resource for s in main.items)
+    assert everything.count > main.count  # attached disks and bandwidths too
+    assert all(s.expires_at.tzinfo is UTC for s in everything.items)
+
+
+def test_renew_a_server_and_fail_on_its_disk(sandbox):
+    customer = demo(sandbox)
+    (disk,) = [
+        s for s in resources.subscriptions_list(customer=customer, limit=100).items if s.parent_resource_id == ECS
+    ]
+    quote = resources.renewal_quote(customer=customer, resource_ids=[ECS], period_type=2, period_num=1)
+    assert quote.amount > 0 and quote.failures == ()
+
+    result = resources.resources_renew(
+        customer=customer, resource_ids=[ECS, disk.resource_id], period_type=2, period_num=1
+    )
+
+    assert len(result.order_ids) == 1
+    assert [(f.resource_id, f.error_code) for f in result.failures] == [(disk.resource_id, "CBC.30050007")]
+    page = orders.orders_list(customer=customer, order_id=result.order_ids[0])
+    assert page.items[0].status == orders.STATUS_PENDING_PAYMENT
+
+
+def test_auto_renewal_on_and_off(sandbox):
+    customer = demo(sandbox)
+
+    resources.autorenew_enable(customer=customer, resource_id=EVS, period="YEAR")
+    (on,) = resources.subscriptions_list(customer=customer, resource_ids=[EVS]).items
+    resources.autorenew_disable(customer=customer, resource_id=EVS)
+    (off,) = resources.subscriptions_list(customer=customer, resource_ids=[EVS]).items
+
+    assert on.auto_renew and not off.auto_renew
+    with pytest.raises(CloudRejected) as raised:
+        resources.autorenew_disable(customer=customer, resource_id=EVS)
+    assert raised.value.error_code == "CBC.99003605"
+
+
+def test_unsubscribe_and_read_the_refund(sandbox):
+    customer = demo(sandbox)
+
+    result = resources.resources_unsubscribe(customer=customer, resource_ids=[EVS], reason_type=5, reason="test")
+
+    assert result.failures == ()
+    (order_id,) = result.order_ids
+    refund = orders.refund_order_detail(customer_id=customer.customer_id, order_id=order_id)
+    assert sum(line.amount for line in refund) < 0

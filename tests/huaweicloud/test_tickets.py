@@ -12,6 +12,7 @@ from tests.huaweicloud import gateway_fakes
 from tests.huaweicloud.gateway_fakes import ALICE, rejected
 
 fakes = gateway_fakes.fakes
+fresh_tokens = gateway_fakes.fresh_tokens
 
 
 def test_every_call_says_international_site_and_the_active_language(fakes):
@@ -159,3 +160,78 @@ def test_refused_action_is_rejected(fakes):
     fakes.partner_osm.update_cases.side_effect = rejected(code="OSM.0002", message="not allowed")
     with pytest.raises(CloudRejected):
         tickets.ticket_action(incident_id="CS1", action="delete")
+
+
+# --- against the sandbox ----------------------------------------------------------------------------------
+
+
+def demo(sandbox):
+    from huaweicloud.types import CustomerRef
+
+    return CustomerRef(sandbox.demo_customer["customer_id"], sandbox.demo_customer["account_name"])
+
+
+def test_ticket_form_options(sandbox):
+    categories = tickets.ticket_categories()
+    problems = tickets.ticket_problem_types(product_category_id="15")
+    severities = tickets.ticket_severities(product_category_id="15", business_type_id="1501")
+    templates = tickets.ticket_templates(business_type_id="1501")
+
+    technical = next(c for c in categories if c.id == "1")
+    assert "15" in {p.id for p in technical.product_categories}
+    assert {p.id: p.needs_region for p in problems}["1501"] is True
+    assert {s.id for s in severities} == {"1", "2", "3", "4"}
+    assert templates and templates[0].content
+    with translation.override("zh-hans"):
+        assert tickets.ticket_categories()[0].name != categories[0].name
+
+
+def test_customer_opens_and_follows_a_ticket(sandbox):
+    customer = demo(sandbox)
+    accessory = tickets.ticket_attachment_upload(customer=customer, filename="server.log", content=b"kernel: oops\n")
+    incident_id = tickets.ticket_create(
+        customer=customer,
+        category_id="1",
+        product_category_id="15",
+        business_type_id="1501",
+        region_id="ap-southeast-3",
+        severity_id="2",
+        simple_description="I cannot log in to my server",
+        attachment_ids=[accessory],
+    )
+
+    tickets.ticket_message_add(customer=customer, incident_id=incident_id, content="Still failing this morning.")
+    mine = tickets.tickets_list(customer=customer, search=["cannot log in"])
+    detail = tickets.ticket_detail(customer=customer, incident_id=incident_id)
+    messages = tickets.ticket_messages(customer=customer, incident_id=incident_id)
+    tickets.ticket_action(customer=customer, incident_id=incident_id, action="cancel", description="fixed it myself")
+
+    assert incident_id in {t.incident_id for t in mine.items}
+    assert detail.status == tickets.STATUS_PENDING_ACCEPTANCE
+    assert detail.messages[0].is_first_message
+    assert detail.messages[0].attachments[0].accessory_id == accessory
+    assert [m.content for m in messages.items][-1] == "Still failing this morning."
+    assert tickets.ticket_detail(customer=customer, incident_id=incident_id).status == tickets.STATUS_CANCELLED
+    # The partner's identity sees only the partner's own tickets.
+    with pytest.raises(CloudRejected) as raised:
+        tickets.ticket_detail(incident_id=incident_id)
+    assert raised.value.error_code == "OSM.01010002"
+
+
+def test_urging_a_completed_ticket_is_rejected(sandbox):
+    with pytest.raises(CloudRejected) as raised:
+        tickets.ticket_action(customer=demo(sandbox), incident_id="CS20250101000013", action="press")
+    assert (raised.value.status_code, raised.value.error_code) == (403, "OSM.0003")
+
+
+def test_partner_reads_an_engineers_reply(sandbox):
+    reply = sandbox.http.post(
+        f"{sandbox.url}/_sandbox/tickets/CS20250101000001/reply", json={"content": "We are checking."}, timeout=10
+    )
+    reply.raise_for_status()
+
+    detail = tickets.ticket_detail(incident_id="CS20250101000001")
+
+    assert detail.status == tickets.STATUS_PROCESSING
+    assert detail.messages[-1].content == "We are checking."
+    assert detail.messages[-1].type == 1

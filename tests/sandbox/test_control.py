@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 from huaweicloudsdkbssintl.v2 import ListSubCustomersRequest, QuerySubCustomerListReq
 
@@ -112,3 +113,34 @@ def test_a_restart_keeps_the_database(tmp_path):
         bss = build_bss(second.url)
         # Not empty of partners, so the demo world is not reloaded over the stored one.
         assert bss.list_sub_customers(ListSubCustomersRequest(body=QuerySubCustomerListReq())).count == 0
+
+
+# --- the clock ------------------------------------------------------------------------------------
+
+
+def test_clock_reads_and_advances(sandbox):
+    start = sandbox.clock()
+    assert start["offset_seconds"] == 0
+    assert start["now"].endswith("Z")
+
+    moved = requests.post(f"{sandbox.url}/_sandbox/clock", json={"advance": "P3DT1H"}, timeout=10).json()
+    assert moved["offset_seconds"] == 3 * 86400 + 3600
+    assert sandbox.advance_clock(seconds=60)["offset_seconds"] == 3 * 86400 + 3660
+
+    sandbox.reset()
+    assert sandbox.clock()["offset_seconds"] == 0
+
+
+@pytest.mark.parametrize("advance", ["P1Y", "P", "3 days", -5, True, None])
+def test_clock_refuses_bad_durations(sandbox, advance):
+    response = requests.post(f"{sandbox.url}/_sandbox/clock", json={"advance": advance}, timeout=10)
+    assert response.status_code == 400
+
+
+def test_realname_review_setting(sandbox):
+    assert sandbox.config()["realname_review"] == "manual"
+    assert sandbox.config(realname_review="auto")["realname_review"] == "auto"
+    response = requests.post(f"{sandbox.url}/_sandbox/config", json={"realname_review": "maybe"}, timeout=10)
+    assert response.status_code == 400
+    sandbox.reset()
+    assert sandbox.config()["realname_review"] == "manual"

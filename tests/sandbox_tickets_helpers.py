@@ -1,0 +1,93 @@
+"""Helpers for tests of the sandbox's service tickets (OSM): the official OsmClient and the tickets control API.
+
+Until `tests/sandbox_server.py` grows them, tests call these with the `sandbox` fixture's client:
+`ticket_reply(sandbox, incident_id, "...", status=2)`, `ticket_status(sandbox, incident_id, 3)`,
+`sandbox_tickets(sandbox, owner="partner")`.
+"""
+
+from __future__ import annotations
+
+from huaweicloudsdkcore.auth.credentials import GlobalCredentials
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcore.signer.signer import Signer
+from huaweicloudsdkosm.v2 import OsmClient
+
+from tests.sandbox_server import DEMO_PARTNER
+
+# Fixed demo tickets (sandbox/tickets/world.py).
+PARTNER_TICKETS = {
+    "pending": "CS20250101000001",
+    "processing": "CS20250101000002",
+    "completed": "CS20250101000003",
+    "cancelled": "CS20250101000004",
+}
+CUSTOMER_TICKETS = {
+    "pending": "CS20250101000011",
+    "processing": "CS20250101000012",
+    "completed": "CS20250101000013",
+    "cancelled": "CS20250101000014",
+}
+# Headers every OSM call of the platform sends (reference 7).
+SITE = {"x_site": 1, "x_language": "en-us", "x_time_zone": "GMT+0"}
+
+
+def build_osm(url: str, *, ak=DEMO_PARTNER["ak"], sk=DEMO_PARTNER["sk"], domain_id=DEMO_PARTNER["domain_id"]):
+    config = HttpConfig.get_default_config()
+    config.timeout = (5, 20)
+    return (
+        OsmClient.new_builder()
+        .with_credentials(GlobalCredentials(ak, sk, domain_id))
+        .with_http_config(config)
+        .with_endpoints([url])
+        .build()
+    )
+
+
+class TokenCredentials(GlobalCredentials):
+    """Signs nothing: sends a customer's IAM token as `X-Auth-Token` (reference 9.3)."""
+
+    def __init__(self, token: str):
+        super().__init__(None, None, None)
+        self.token = token
+
+    def process_auth_params(self, http_client, region_id):
+        return self  # no domain id lookup at IAM
+
+    def process_auth_request(self, request, http_client):
+        # Without AK/SK the parent would fetch temporary keys from STS first.
+        return http_client.executor.submit(self.sign_request, request)
+
+    def sign_request(self, request):
+        request.header_params["X-Auth-Token"] = self.token
+        Signer.process_request_uri(request)
+        return request
+
+
+def build_customer_osm(url: str, token: str) -> OsmClient:
+    """An OsmClient acting as a customer: built normally, then given token credentials (reference 9.3)."""
+    client = build_osm(url)
+    client.with_credentials(TokenCredentials(token))
+    return client
+
+
+def ticket_reply(sandbox, incident_id: str, content: str, status: int | None = None, replier_name: str | None = None):
+    """HUAWEI CLOUD support answers (message type 1), optionally moving the ticket to `status` (1, 2, 3, 17)."""
+    body = {"content": content}
+    if status is not None:
+        body["status"] = status
+    if replier_name:
+        body["replier_name"] = replier_name
+    return sandbox._call("POST", f"tickets/{incident_id}/reply", json=body)
+
+
+def ticket_status(sandbox, incident_id: str, status: int):
+    return sandbox._call("POST", f"tickets/{incident_id}/status", json={"status": status})
+
+
+def sandbox_tickets(sandbox, owner: str | None = None, status: int | None = None) -> list[dict]:
+    params = {k: v for k, v in {"owner": owner, "status": status}.items() if v is not None}
+    return sandbox._call("GET", "tickets", params=params)["tickets"]
+
+
+def sandbox_ticket(sandbox, incident_id: str) -> dict:
+    return sandbox._call("GET", f"tickets/{incident_id}")
