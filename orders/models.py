@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -219,3 +220,308 @@ class PaymentAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.status}"
+
+
+# --- resources: the customers' yearly/monthly and pay-per-use resources (reference 5.6, 5.9-5.12) ----------
+
+
+class Resource(models.Model):
+    """A yearly/monthly resource, mirrored from HUAWEI CLOUD (upserted on its resource id).
+
+    Main resources (an ECS, an EIP, a disk bought alone) carry their attached ones (the ECS's system
+    disk, the EIP's bandwidth) through `parent`; renewals and unsubscriptions take main resources only.
+    """
+
+    class Status(models.IntegerChoices):
+        IN_USE = 2, _("In use")
+        CLOSED = 3, _("Closed")
+        FROZEN = 4, _("Frozen")
+        EXPIRED = 5, _("Expired")
+
+    class ExpirePolicy(models.IntegerChoices):
+        GRACE_PERIOD = 0, _("Grace period, then frozen")
+        TO_PAY_PER_USE = 1, _("Switch to pay-per-use")
+        DELETE = 2, _("Delete at expiry")
+        AUTO_RENEW = 3, _("Renew automatically")
+        FREEZE = 4, _("Freeze")
+        DELETE_AFTER_RETENTION = 5, _("Delete after the retention period")
+
+    class AutoRenewPeriod(models.TextChoices):
+        MONTH = "MONTH", _("A month at a time")
+        YEAR = "YEAR", _("A year at a time")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="resources")
+    resource_id = models.CharField(_("resource id"), max_length=80)
+    instance_id = models.CharField(max_length=80, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="attached", verbose_name=_("attached to")
+    )
+    parent_resource_id = models.CharField(max_length=80, blank=True)
+    is_main_resource = models.BooleanField(_("main resource"), default=True)
+    resource_name = models.CharField(_("name"), max_length=200, blank=True)
+    region_code = models.CharField(_("region"), max_length=40, blank=True)
+    service_type_code = models.CharField(_("service code"), max_length=64, blank=True)
+    service_type_name = models.CharField(_("service"), max_length=200, blank=True)
+    resource_type_code = models.CharField(max_length=64, blank=True)
+    resource_type_name = models.CharField(_("resource type"), max_length=200, blank=True)
+    resource_spec_code = models.CharField(max_length=120, blank=True)
+    product_spec_desc = models.CharField(_("specification"), max_length=500, blank=True)
+    project_id = models.CharField(max_length=64, blank=True)
+    product_id = models.CharField(max_length=80, blank=True)
+    spec_size = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    spec_size_measure_id = models.IntegerField(null=True, blank=True)
+    status = models.IntegerField(_("state"), choices=Status.choices, null=True, blank=True)
+    effective_at = models.DateTimeField(_("effective"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    expire_policy = models.IntegerField(_("at expiry"), choices=ExpirePolicy.choices, null=True, blank=True)
+    # What we last asked for when switching auto-renewal on (HUAWEI CLOUD's list does not say).
+    auto_renew_period = models.CharField(
+        _("auto-renewal period"), max_length=8, choices=AutoRenewPeriod.choices, blank=True
+    )
+    auto_renew_times = models.PositiveSmallIntegerField(_("auto-renewals left"), null=True, blank=True)
+    # The order that bought it, when the order mirror knows (OrderResource, reference 5.7).
+    order_id = models.CharField(_("order"), max_length=64, blank=True)
+    cloud_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    synced_at = models.DateTimeField(_("synced"), null=True, blank=True, editable=False)
+    # The customer's sync pass (ResourceSync.run) that last saw it; a complete pass that did not is
+    # recorded as `listed=False` (HUAWEI CLOUD dropped it; kept for history and reminders' sake).
+    seen_by_sync_run = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    listed = models.BooleanField(_("listed by HUAWEI CLOUD"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["expires_at", "pk"]
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        constraints = [models.UniqueConstraint(fields=["resource_id"], name="orders_resource_unique_resource_id")]
+        indexes = [
+            models.Index(fields=["customer", "is_main_resource", "expires_at"], name="orders_resource_cust_expiry"),
+            models.Index(fields=["expires_at"], name="orders_resource_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return self.resource_name or self.resource_id
+
+    @property
+    def auto_renew(self) -> bool:
+        return self.expire_policy == self.ExpirePolicy.AUTO_RENEW
+
+    @property
+    def can_change(self) -> bool:
+        """Renew, unsubscribe and auto-renewal take main resources that HUAWEI CLOUD still lists and has not closed."""
+        return self.is_main_resource and self.listed and self.status != self.Status.CLOSED
+
+    @property
+    def days_left(self) -> int | None:
+        if self.expires_at is None:
+            return None
+        return (self.expires_at - timezone.now()).days
+
+
+class ResourceSync(models.Model):
+    """Where the resource sync of one customer stands: the saved cursor a retry resumes from.
+
+    One pass walks the customer's yearly/monthly list page by page; each page is written in the same
+    transaction as `next_offset`, so a pass cut short continues after the last page it wrote.
+    """
+
+    class Status(models.TextChoices):
+        IDLE = "idle", _("Idle")
+        RUNNING = "running", _("Running")
+        FAILED = "failed", _("Interrupted")
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="resource_sync")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.IDLE)
+    run = models.PositiveIntegerField(_("pass"), default=0)
+    next_offset = models.PositiveIntegerField(_("cursor"), default=0)
+    total = models.PositiveIntegerField(_("total in HUAWEI CLOUD"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("last complete pass"), null=True, blank=True)
+    on_demand_synced_at = models.DateTimeField(_("pay-per-use synced"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("resource sync")
+        verbose_name_plural = _("resource syncs")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.status} #{self.run}"
+
+
+class OnDemandResource(models.Model):
+    """A pay-per-use resource (reference 5.12; HUAWEI CLOUD: delayed, for reference), with this month's cost."""
+
+    class Status(models.IntegerChoices):
+        NORMAL = 1, _("Normal")
+        GRACE_PERIOD = 2, _("Grace period")
+        FROZEN = 3, _("Frozen")
+        CHANGING = 4, _("Changing")
+        CLOSING = 5, _("Closing")
+        CLOSED = 6, _("Closed")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="on_demand_resources")
+    resource_id = models.CharField(_("resource id"), max_length=80)
+    resource_name = models.CharField(_("name"), max_length=200, blank=True)
+    region_code = models.CharField(_("region"), max_length=40, blank=True)
+    availability_zone_code = models.CharField(max_length=40, blank=True)
+    service_type_code = models.CharField(max_length=64, blank=True)
+    service_type_name = models.CharField(_("service"), max_length=200, blank=True)
+    resource_type_code = models.CharField(max_length=64, blank=True)
+    resource_type_name = models.CharField(_("resource type"), max_length=200, blank=True)
+    resource_spec_code = models.CharField(max_length=120, blank=True)
+    product_spec_desc = models.CharField(_("specification"), max_length=500, blank=True)
+    status = models.IntegerField(_("state"), choices=Status.choices, null=True, blank=True)
+    effective_at = models.DateTimeField(_("since"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("until"), null=True, blank=True)
+    spec_size = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    # Cost in `cost_cycle` (YYYY-MM, Beijing time) so far, from the customer's resource records.
+    cost_cycle = models.CharField(max_length=7, blank=True)
+    cost_this_month = models.DecimalField(_("cost this month"), max_digits=16, decimal_places=2, null=True, blank=True)
+    synced_at = models.DateTimeField(_("synced"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["status", "service_type_name", "resource_name", "pk"]
+        verbose_name = _("pay-per-use resource")
+        verbose_name_plural = _("pay-per-use resources")
+        constraints = [
+            models.UniqueConstraint(fields=["resource_id"], name="orders_on_demand_resource_unique_resource_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.resource_name or self.resource_id
+
+
+class RenewalAttempt(models.Model):
+    """One press of "Renew", kept with its idempotency key, so a renewal is sent once.
+
+    `expiries_before` holds the resources' expiry when it was sent: an UNCLEAR attempt (no answer) is
+    resolved by reading the resources again (a later expiry, or a new renewal order, means it went
+    through), never by renewing again.
+    """
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Accepted by HUAWEI CLOUD")
+        REJECTED = "rejected", _("Refused by HUAWEI CLOUD")
+        NOT_SENT = "not_sent", _("Not sent (HUAWEI CLOUD unavailable)")
+        UNCLEAR = "unclear", _("Outcome unclear, being checked")
+        NOT_APPLIED = "not_applied", _("Not applied (checked)")
+
+    OPEN = (Status.SENDING, Status.UNCLEAR)
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="renewal_attempts")
+    idempotency_key = models.UUIDField(_("idempotency key"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SENDING)
+    resource_ids = models.JSONField(default=list)
+    period_type = models.PositiveSmallIntegerField()  # 2 month, 3 year
+    period_num = models.PositiveSmallIntegerField()
+    auto_pay = models.BooleanField(_("paid at once"), default=True)
+    quoted_amount = models.DecimalField(_("quoted"), max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=8, default="USD")
+    expiries_before = models.JSONField(default=dict, blank=True)
+    order_ids = models.JSONField(default=list, blank=True)
+    # [{"resource_id", "error_code", "error_msg"}]: resources HUAWEI CLOUD left out.
+    failures = models.JSONField(default=list, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=80, blank=True)
+    # Staff acting on the customer's request; empty when the customer did it.
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("renewal attempt")
+        verbose_name_plural = _("renewal attempts")
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="orders_renewal_attempt_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {', '.join(self.resource_ids)} {self.status}"
+
+    @property
+    def period_label(self) -> str:
+        unit = _("month(s)") if self.period_type == 2 else _("year(s)")
+        return f"{self.period_num} {unit}"
+
+
+class Unsubscription(models.Model):
+    """One press of "Unsubscribe" (reference 5.10), kept with its idempotency key; sent once.
+
+    `estimated_refund` is what we showed before (an estimate); `refund_lines` / `refund_amount` are what
+    HUAWEI CLOUD's unsubscription orders refund (reference 5.8), read after it answered.
+    """
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Accepted by HUAWEI CLOUD")
+        REJECTED = "rejected", _("Refused by HUAWEI CLOUD")
+        NOT_SENT = "not_sent", _("Not sent (HUAWEI CLOUD unavailable)")
+        UNCLEAR = "unclear", _("Outcome unclear, being checked")
+        NOT_APPLIED = "not_applied", _("Not applied (checked)")
+
+    OPEN = (Status.SENDING, Status.UNCLEAR)
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="unsubscriptions")
+    idempotency_key = models.UUIDField(_("idempotency key"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SENDING)
+    resource_ids = models.JSONField(default=list)
+    resource_names = models.JSONField(default=dict, blank=True)
+    unsubscribe_type = models.PositiveSmallIntegerField(default=1)
+    reason_type = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    estimated_refund = models.DecimalField(_("estimated refund"), max_digits=16, decimal_places=2, null=True, blank=True)
+    order_ids = models.JSONField(default=list, blank=True)
+    failures = models.JSONField(default=list, blank=True)
+    refund_lines = models.JSONField(default=list, blank=True)
+    refund_amount = models.DecimalField(_("refund"), max_digits=16, decimal_places=2, null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=80, blank=True)
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("unsubscription")
+        verbose_name_plural = _("unsubscriptions")
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="orders_unsubscription_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {', '.join(self.resource_ids)} {self.status}"
+
+
+class ExpiryReminder(models.Model):
+    """An email that a resource expires without auto-renewal in 30, 7 or 1 days: one row per resource,
+    threshold and expiry date, so each is sent once; a renewal (a new expiry date) starts afresh."""
+
+    THRESHOLDS = (30, 7, 1)
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="expiry_reminders")
+    threshold_days = models.PositiveSmallIntegerField(_("days before expiry"))
+    expires_at = models.DateTimeField(_("expiry"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Claimed with a conditional UPDATE before sending; cleared again if the mail server failed.
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("expiry reminder")
+        verbose_name_plural = _("expiry reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "threshold_days", "expires_at"], name="orders_expiry_reminder_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.threshold_days}d"
