@@ -400,6 +400,13 @@ HUAWEICLOUD = {
     "IAM_ENDPOINT": envurl("HUAWEICLOUD_IAM_ENDPOINT", SANDBOX_URL),
     "SSO_URL": envurl("HUAWEICLOUD_SSO_URL", f"{SANDBOX_URL}/authui/saml/login"),
     "DOMAIN_AREA": env("HUAWEICLOUD_DOMAIN_AREA", "SG"),
+    # The partner's OBS bucket where HUAWEI CLOUD delivers customerBill_YYYYMM.tar.gz (reference 5.15).
+    # OBS speaks the S3 protocol; the sandbox serves a stand-in at <sandbox>/obs.
+    "OBS_ENDPOINT": envurl("HUAWEICLOUD_OBS_ENDPOINT", f"{SANDBOX_URL}/obs"),
+    "OBS_REGION": env("HUAWEICLOUD_OBS_REGION", "ap-southeast-1"),
+    "BILL_BUCKET": env("HUAWEICLOUD_BILL_BUCKET", "demo-partner-bills"),
+    # Project used to price for signed-out visitors; empty: the partner's own project, read from IAM.
+    "RATING_PROJECT_ID": env("HUAWEICLOUD_RATING_PROJECT_ID"),
     "CONNECT_TIMEOUT": envint("HUAWEICLOUD_CONNECT_TIMEOUT", 5, minimum=1),
     "READ_TIMEOUT": envint("HUAWEICLOUD_READ_TIMEOUT", 20, minimum=1),
     # Share of Huawei's documented per-API limit the whole platform may use (reference section 13).
