@@ -59,7 +59,8 @@ class PriceForm(forms.Form):
             if not service.min_size <= size <= service.max_size:
                 self.add_error(
                     "size",
-                    _("Between %(min)s and %(max)s for this service.") % {"min": service.min_size, "max": service.max_size},
+                    _("Between %(min)s and %(max)s for this service.")
+                    % {"min": service.min_size, "max": service.max_size},
                 )
             if spec == "19_share" and size < 5:
                 self.add_error("size", _("Shared bandwidth starts at 5 Mbit/s."))

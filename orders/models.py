@@ -476,7 +476,9 @@ class Unsubscription(models.Model):
     unsubscribe_type = models.PositiveSmallIntegerField(default=1)
     reason_type = models.PositiveSmallIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=500, blank=True)
-    estimated_refund = models.DecimalField(_("estimated refund"), max_digits=16, decimal_places=2, null=True, blank=True)
+    estimated_refund = models.DecimalField(
+        _("estimated refund"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     order_ids = models.JSONField(default=list, blank=True)
     failures = models.JSONField(default=list, blank=True)
     refund_lines = models.JSONField(default=list, blank=True)

@@ -70,7 +70,12 @@ SERVICES = {
         _("Elastic Volume Service (EVS)"),
         "hws.service.type.ebs",
         "hws.resource.type.volume",
-        (("SATA", _("Common I/O (SATA)")), ("SAS", _("High I/O (SAS)")), ("GPSSD", _("General Purpose SSD")), ("SSD", _("Ultra-high I/O (SSD)"))),
+        (
+            ("SATA", _("Common I/O (SATA)")),
+            ("SAS", _("High I/O (SAS)")),
+            ("GPSSD", _("General Purpose SSD")),
+            ("SSD", _("Ultra-high I/O (SSD)")),
+        ),
         size_label=_("Size (GB)"),
         size_measure_id=17,
         min_size=10,
@@ -189,5 +194,7 @@ def price_inquire(*, inquiry: Inquiry, customer: CustomerRef | None) -> Quote | 
 
 def _rejected_message(exc: CloudRejected):
     if exc.error_code == "CBC.99006006":
-        return _("HUAWEI CLOUD does not sell this specification in this region. Choose another region or specification.")
+        return _(
+            "HUAWEI CLOUD does not sell this specification in this region. Choose another region or specification."
+        )
     return exc.user_message

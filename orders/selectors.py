@@ -42,7 +42,10 @@ def tab_counts(*, customer: Customer) -> dict[str, int]:
     counts = dict(
         Order.objects.filter(customer=customer).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    return {slug: sum(counts.get(s, 0) for s in statuses) if statuses else sum(counts.values()) for slug, _l, statuses in STATUS_TABS}
+    return {
+        slug: sum(counts.get(s, 0) for s in statuses) if statuses else sum(counts.values())
+        for slug, _l, statuses in STATUS_TABS
+    }
 
 
 def order_for_customer(*, customer: Customer, order_id: str) -> Order:

@@ -7,6 +7,7 @@ use the partner's credentials (`method=sub_customer`) so a periodic sync needs n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -125,10 +126,7 @@ def _changed(row, values: dict) -> list[str]:
     fields = []
     for name, value in values.items():
         current = getattr(row, name)
-        if isinstance(current, Decimal) and value is not None:
-            same = current == Decimal(value)
-        else:
-            same = current == value
+        same = current == Decimal(value) if isinstance(current, Decimal) and value is not None else current == value
         if not same:
             setattr(row, name, value)
             fields.append(name)
@@ -190,7 +188,9 @@ def _detail_apply(*, order: Order, detail: cloud_orders.OrderDetail) -> Order:
 def _resources_refresh(*, order: Order, ref: CustomerRef) -> None:
     found: list[cloud_resources.Subscription] = []
     while True:
-        page = cloud_resources.subscriptions_list(customer=ref, order_id=order.order_id, offset=len(found), limit=PAGE_SIZE)
+        page = cloud_resources.subscriptions_list(
+            customer=ref, order_id=order.order_id, offset=len(found), limit=PAGE_SIZE
+        )
         found.extend(page.items)
         if not page.items or len(found) >= page.count:
             break
@@ -265,7 +265,9 @@ def orders_sync(*, customer: Customer) -> SyncResult:
     for cloud in cloud_list:
         row = existing.get(cloud.order_id)
         if row is not None and row.customer_id != customer.pk:
-            logger.warning("Order %s is listed for customer %s but mirrored for another; skipped.", cloud.order_id, customer.pk)
+            logger.warning(
+                "Order %s is listed for customer %s but mirrored for another; skipped.", cloud.order_id, customer.pk
+            )
             continue
         order, was_created, moved = _order_upsert(customer=customer, cloud=cloud, existing=row)
         order.customer = customer
@@ -281,10 +283,8 @@ def orders_sync(*, customer: Customer) -> SyncResult:
     for attempt in PaymentAttempt.objects.filter(customer=customer, status__in=PaymentAttempt.OPEN).select_related(
         "order__customer"
     ):
-        try:
+        with contextlib.suppress(OrderActionRefused):
             _payment_settle(order=attempt.order, ref=ref)
-        except OrderActionRefused:
-            pass
     cache.set(_LAST_SYNC_KEY.format(pk=customer.pk), timezone.now(), timeout=None)
     return SyncResult(seen=len(cloud_list), created=created, changed=changed, details=details)
 
@@ -418,7 +418,10 @@ def order_pay(
         )
     order = locked
     audit.record(
-        action="order.pay", actor=user, obj=order, after={"attempt": attempt.pk, "discount": discount_id, "coupons": list(coupon_ids)}
+        action="order.pay",
+        actor=user,
+        obj=order,
+        after={"attempt": attempt.pk, "discount": discount_id, "coupons": list(coupon_ids)},
     )
 
     discount = None
@@ -431,7 +434,9 @@ def order_pay(
         discount = next((d for d in discounts if d.discount_id == discount_id), None)
         if discount is None:
             _attempt_finish(attempt, Attempt.NOT_APPLIED)
-            raise OrderActionRefused(_("That discount is no longer available for this order. Choose again."), order=order)
+            raise OrderActionRefused(
+                _("That discount is no longer available for this order. Choose again."), order=order
+            )
 
     try:
         cloud_orders.order_pay(customer=ref, order_id=order.order_id, coupon_ids=tuple(coupon_ids), discount=discount)
@@ -517,7 +522,12 @@ def _send(*, customer: Customer, template: str, context: dict) -> None:
     if not customer.email:
         return
     with translation.override(customer.language or settings.LANGUAGE_CODE):
-        context = {"customer": customer, "partner_name": settings.PARTNER_NAME, "site_url": settings.SITE_URL, **context}
+        context = {
+            "customer": customer,
+            "partner_name": settings.PARTNER_NAME,
+            "site_url": settings.SITE_URL,
+            **context,
+        }
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         body = render_to_string(f"emails/{template}.txt", context)
     send_mail(subject, body, None, [customer.email])
@@ -551,7 +561,9 @@ def order_expiry_reminders_send(*, now=None) -> int:
     ).select_related("customer")
     sent = 0
     for order in due:
-        claimed = Order.objects.filter(pk=order.pk, expiry_reminder_sent_at__isnull=True).update(expiry_reminder_sent_at=now)
+        claimed = Order.objects.filter(pk=order.pk, expiry_reminder_sent_at__isnull=True).update(
+            expiry_reminder_sent_at=now
+        )
         if claimed:
             _send(customer=order.customer, template="order_expiring", context={"order": order})
             sent += 1

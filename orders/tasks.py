@@ -63,7 +63,7 @@ def order_refresh_task(order_pk: int) -> None:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def order_paid_email_send(attempt_pk: int) -> None:
-    """"Order paid" email. Retries on mail server errors (OSError), at most 5 times; a retry may send
+    """ "Order paid" email. Retries on mail server errors (OSError), at most 5 times; a retry may send
     the email twice, which is better than not at all."""
     from orders import services
     from orders.models import PaymentAttempt
@@ -75,7 +75,7 @@ def order_paid_email_send(attempt_pk: int) -> None:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def order_payment_failed_email_send(attempt_pk: int) -> None:
-    """"Payment failed" email, with HUAWEI CLOUD's reason in plain words. Retries on OSError, at most 5 times."""
+    """ "Payment failed" email, with HUAWEI CLOUD's reason in plain words. Retries on OSError, at most 5 times."""
     from orders import services
     from orders.models import PaymentAttempt
 

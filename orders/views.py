@@ -79,13 +79,16 @@ def prices_page(request):
 def orders_page(request):
     customer = _customer(request)
     tab = request.GET.get("status", "all")
-    if tab not in dict((slug, label) for slug, label, _s in selectors.STATUS_TABS):
+    if tab not in {slug: label for slug, label, _s in selectors.STATUS_TABS}:
         tab = "all"
     search = request.GET.get("q", "")[:100]
     orders = selectors.orders_for_customer(customer=customer, tab=tab, search=search)
     page = Paginator(orders, PER_PAGE).get_page(request.GET.get("page"))
     counts = selectors.tab_counts(customer=customer)
-    tabs = [{"slug": slug, "label": label, "count": counts[slug], "active": slug == tab} for slug, label, _s in selectors.STATUS_TABS]
+    tabs = [
+        {"slug": slug, "label": label, "count": counts[slug], "active": slug == tab}
+        for slug, label, _s in selectors.STATUS_TABS
+    ]
     context = {
         "customer": customer,
         "page_obj": page,
@@ -194,7 +197,11 @@ def order_pay(request, order_id: str):
                 error = exc.message
             else:
                 if attempt.status == attempt.Status.SUCCEEDED:
-                    messages.success(request, _("Order %(order)s is paid. HUAWEI CLOUD is setting up your resources.") % {"order": order.order_id})
+                    messages.success(
+                        request,
+                        _("Order %(order)s is paid. HUAWEI CLOUD is setting up your resources.")
+                        % {"order": order.order_id},
+                    )
                 else:
                     messages.warning(
                         request,
@@ -224,7 +231,12 @@ def order_pay(request, order_id: str):
     except CloudError as exc:
         options_error = exc.user_message
     rows = [
-        {"value": f"discount:{d.discount_id}", "kind": "discount", "discount": d, "saving": sum((line.discount_amount or 0) for line in d.lines)}
+        {
+            "value": f"discount:{d.discount_id}",
+            "kind": "discount",
+            "discount": d,
+            "saving": sum((line.discount_amount or 0) for line in d.lines),
+        }
         for d in discounts
     ] + [{"value": f"coupon:{c.coupon_id}", "kind": "coupon", "coupon": c} for c in coupons]
     rows.append({"value": "none", "kind": "none"})

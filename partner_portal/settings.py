@@ -373,6 +373,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "customers-sync": {"task": "customers.tasks.customers_sync", "schedule": crontab(minute="*/15")},
+    # Orders mirrored for every bound customer (details only of new or changed orders).
+    "orders-sync": {"task": "orders.tasks.orders_sync_all", "schedule": crontab(minute="*/10")},
+    # Orders that pass their payment deadline within a day: one reminder per order.
+    "orders-expiry-reminders": {"task": "orders.tasks.order_expiry_reminders_send", "schedule": crontab(hour=1, minute=30)},
     # Budgets mirrored 100 customers per call, then budget alerts checked.
     "budgets-refresh": {"task": "customers.tasks.budgets_refresh", "schedule": crontab(minute="7,37")},
     # Real-name applications under review: each is asked about only when its own backoff is due.

@@ -60,6 +60,8 @@ def run_sandbox(
     log_path = directory / f"sandbox-{mode}.log"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update({"SANDBOX_MODE": mode, "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost"})
+    # Never the developer's `make run` site on :8000: a closed port, until a test configures an IdP.
+    env["SANDBOX_IDP_METADATA_URL"] = "http://127.0.0.1:9/sso/metadata/"
     env.update(extra_env or {})
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -322,6 +324,27 @@ class SandboxClient:
     def update_customer(self, customer_id: str, **fields) -> dict:
         return self._call("PATCH", f"customers/{customer_id}", json=fields)
 
+    # --- tickets (OSM) ---
+
+    def ticket_reply(self, incident_id: str, content: str, status: int | None = None, replier_name: str | None = None):
+        """An engineer's reply (message type 1), optionally moving the ticket to `status`."""
+        body = {"content": content}
+        if status is not None:
+            body["status"] = status
+        if replier_name:
+            body["replier_name"] = replier_name
+        return self._call("POST", f"tickets/{incident_id}/reply", json=body)
+
+    def ticket_status(self, incident_id: str, status: int) -> dict:
+        return self._call("POST", f"tickets/{incident_id}/status", json={"status": status})
+
+    def tickets(self, owner: str | None = None, status: int | None = None) -> dict:
+        params = {k: v for k, v in (("owner", owner), ("status", status)) if v is not None}
+        return self._call("GET", "tickets", params=params)
+
+    def ticket(self, incident_id: str) -> dict:
+        return self._call("GET", f"tickets/{incident_id}")
+
 
 @pytest.fixture(scope="session")
 def sandbox_process() -> Iterator[SandboxProcess]:
@@ -342,5 +365,13 @@ def sandbox(sandbox_process, settings) -> SandboxClient:
         "OSM_ENDPOINT": url,
         "IAM_ENDPOINT": url,
         "SSO_URL": f"{url}/authui/saml/login",
+        "OBS_ENDPOINT": f"{url}/obs",
     }
+    # The reset revoked every token: forget the customer tokens and clients the platform cached.
+    from django.core.cache import cache
+
+    from huaweicloud import clients
+
+    cache.clear()
+    clients.reset_clients()
     return client

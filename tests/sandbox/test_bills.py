@@ -275,10 +275,12 @@ def test_resource_record_details_without_cycle_is_cbc_0100(sandbox):
     )
 
 
-def test_partner_has_no_resource_records_of_its_own(bss):
-    response = bss.list_customerself_resource_records(ListCustomerselfResourceRecordsRequest(cycle=DEMO_CYCLE))
+def test_partner_credentials_are_refused_for_the_customers_own_records(bss):
+    # list_customerself_resource_records is a customer (C) operation (reference section 2).
+    with pytest.raises(ClientRequestException) as raised:
+        bss.list_customerself_resource_records(ListCustomerselfResourceRecordsRequest(cycle=DEMO_CYCLE))
 
-    assert (response.total_count, response.fee_records) == (0, [])
+    assert (raised.value.status_code, raised.value.error_code) == (403, "CBC.0151")
 
 
 # --- a generated month reconciles -----------------------------------------------------------------
