@@ -6,6 +6,7 @@ them (upserted on HUAWEI CLOUD's order id) and lets the customer pay or cancel t
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -314,9 +315,10 @@ class Resource(models.Model):
 
     @property
     def days_left(self) -> int | None:
+        """Whole days until expiry, rounded up (4 days and 23 hours left reads "5 days")."""
         if self.expires_at is None:
             return None
-        return (self.expires_at - timezone.now()).days
+        return math.ceil((self.expires_at - timezone.now()).total_seconds() / 86400)
 
 
 class ResourceSync(models.Model):

@@ -61,6 +61,7 @@ PAY_MESSAGES = {
         "Your budget does not cover this order. Ask us to raise your budget, then pay again: "
         "the order stays waiting for payment until its deadline."
     ),
+    "CBC.99003110": _("Your HUAWEI CLOUD account is frozen, so it cannot pay. Please contact us."),
     "CBC.30000010": _("HUAWEI CLOUD does not know this order for your account."),
     "CBC.0100": _("HUAWEI CLOUD did not accept the discount or coupon chosen. Choose another one or none."),
 }

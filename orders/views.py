@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -230,15 +231,12 @@ def order_pay(request, order_id: str):
         options_error = exc.user_message
     except CloudError as exc:
         options_error = exc.user_message
-    rows = [
-        {
-            "value": f"discount:{d.discount_id}",
-            "kind": "discount",
-            "discount": d,
-            "saving": sum((line.discount_amount or 0) for line in d.lines),
-        }
-        for d in discounts
-    ] + [{"value": f"coupon:{c.coupon_id}", "kind": "coupon", "coupon": c} for c in coupons]
+    rows = []
+    for discount in discounts:
+        saving = sum((line.discount_amount or 0 for line in discount.lines), Decimal("0"))
+        pays = max(order.amount - saving, Decimal("0"))
+        rows.append({"value": f"discount:{discount.discount_id}", "kind": "discount", "saving": saving, "pays": pays})
+    rows += [{"value": f"coupon:{c.coupon_id}", "kind": "coupon", "coupon": c} for c in coupons]
     rows.append({"value": "none", "kind": "none"})
     form = PayForm(initial={"idempotency_key": uuid.uuid4(), "option": rows[0]["value"]})
     context = {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("sso/", include("customers.sso_urls")),
     path("", include("orders.urls")),
+    path("", include("orders.resource_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", include("partner_portal.health")),
