@@ -155,6 +155,9 @@ def resource_renew(request):
                 if exc.attempt is not None:
                     return redirect("resource_renewal", pk=exc.attempt.pk)
                 return redirect(f"{reverse('resource_renew')}?{urlencode({'ids': ids}, doseq=True)}")
+            except CloudError as exc:
+                messages.error(request, exc.user_message)
+                return redirect(f"{reverse('resource_renew')}?{urlencode({'ids': ids}, doseq=True)}")
             return redirect("resource_renewal", pk=attempt.pk)
         quote_form = form
     else:
@@ -207,9 +210,12 @@ def _attempt_context(customer: Customer, attempt) -> dict:
     names = selectors.resource_names(customer=customer, resource_ids=attempt.resource_ids)
     failures = {f["resource_id"]: f for f in attempt.failures}
     done = attempt.status == attempt.Status.DONE
+    current = {
+        r.resource_id: r for r in Resource.objects.filter(customer=customer, resource_id__in=attempt.resource_ids)
+    }
     rows = []
     for resource_id in attempt.resource_ids:
-        resource = Resource.objects.filter(customer=customer, resource_id=resource_id).first()
+        resource = current.get(resource_id)
         rows.append(
             {
                 "resource_id": resource_id,
@@ -297,6 +303,9 @@ def resource_unsubscribe(request):
                 messages.error(request, exc.message)
                 if exc.attempt is not None:
                     return redirect("resource_unsubscription", pk=exc.attempt.pk)
+                return redirect("resources")
+            except CloudError as exc:
+                messages.error(request, exc.user_message)
                 return redirect("resources")
             return redirect("resource_unsubscription", pk=unsubscription.pk)
     else:
@@ -397,6 +406,9 @@ def usage_page(request):
         "usage": usage,
         "error": error,
         "chart_data": usage_reads.chart_data(usage) if usage else None,
+        "rows": [(record, usage_reads.BILL_TYPES.get(record.bill_type, "")) for record in usage.records]
+        if usage
+        else [],
         "csv_query": urlencode({"month": cycle, "by": by, **({"service": service} if service else {})}),
     }
     return render(request, "usage/usage.html", context)

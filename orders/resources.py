@@ -352,6 +352,13 @@ def resources_refresh(*, customer: Customer, resource_ids: Iterable[str]) -> Non
     _parents_link(customer=customer)
 
 
+def _orders_mirror_later(*, customer: Customer) -> None:
+    """The renewal or unsubscription orders just made: mirrored by the orders sync, so their links work."""
+    from orders import tasks
+
+    tasks.orders_sync_customer.delay_on_commit(customer.pk)
+
+
 def _refresh_quietly(*, customer: Customer, resource_ids: Iterable[str]) -> None:
     try:
         resources_refresh(customer=customer, resource_ids=resource_ids)
@@ -548,7 +555,12 @@ def resources_renew(
     # renew twice.
     unclear = _open_overlapping(RenewalAttempt, customer=customer, resource_ids=ids)
     if unclear is not None and unclear.status == RenewalAttempt.Status.UNCLEAR:
-        renewal_attempt_resolve(attempt=unclear)
+        renewal_attempt_resolve(attempt=unclear)  # CloudUnavailable: still cannot tell, nothing sent
+        if unclear.status == RenewalAttempt.Status.DONE:
+            raise ResourceActionRefused(
+                translation.gettext("Your earlier renewal of these resources went through after all."),
+                attempt=unclear,
+            )
     try:
         with transaction.atomic():
             # Locks the resources so that two renewals of the same resource cannot both pass the check.
@@ -593,6 +605,7 @@ def resources_renew(
             failures=_failures(result.failures),
         )
         _refresh_quietly(customer=customer, resource_ids=ids)
+        _orders_mirror_later(customer=customer)
     audit.record(
         action="resource.renew",
         actor=acted_by,
@@ -817,6 +830,14 @@ def resources_unsubscribe(
         return replay
     resources = _changeable(customer=customer, resources=resources)
     ids = [r.resource_id for r in resources]
+    unclear = _open_overlapping(Unsubscription, customer=customer, resource_ids=ids)
+    if unclear is not None and unclear.status == Unsubscription.Status.UNCLEAR:
+        unsubscription_resolve(unsubscription=unclear)  # CloudUnavailable: still cannot tell, nothing sent
+        if unclear.status == Unsubscription.Status.DONE:
+            raise ResourceActionRefused(
+                translation.gettext("Your earlier unsubscription of these resources went through after all."),
+                attempt=unclear,
+            )
     try:
         with transaction.atomic():
             list(Resource.objects.select_for_update().filter(customer=customer, resource_id__in=ids))
@@ -861,6 +882,7 @@ def resources_unsubscribe(
         except CloudError as exc:
             logger.warning("refund lines of unsubscription %s: %s", unsubscription.pk, exc)
         _refresh_quietly(customer=customer, resource_ids=ids)
+        _orders_mirror_later(customer=customer)
     audit.record(
         action="resource.unsubscribe",
         actor=acted_by,

@@ -340,8 +340,13 @@ def _payment_settle(*, order: Order, ref: CustomerRef) -> None:
         ) from exc
     order = _detail_apply(order=order, detail=detail)
     if order.status in (Status.PROCESSING, Status.COMPLETED, Status.PENDING_CONFIRMATION):
-        _attempt_finish(attempt, Attempt.SUCCEEDED)
-        _after_paid(order=order, attempt=attempt)
+        # Conditional UPDATE: when two requests settle the same attempt, one sends the email.
+        closed = PaymentAttempt.objects.filter(pk=attempt.pk, status__in=PaymentAttempt.OPEN).update(
+            status=Attempt.SUCCEEDED, finished_at=timezone.now()
+        )
+        if closed:
+            attempt.status = Attempt.SUCCEEDED
+            _after_paid(order=order, attempt=attempt)
     elif order.status == Status.PENDING_PAYMENT and attempt.created_at > now - UNCLEAR_SETTLE:
         raise PaymentInProgress(
             _(
@@ -351,7 +356,9 @@ def _payment_settle(*, order: Order, ref: CustomerRef) -> None:
             order=order,
         )
     else:
-        _attempt_finish(attempt, Attempt.NOT_APPLIED)
+        PaymentAttempt.objects.filter(pk=attempt.pk, status__in=PaymentAttempt.OPEN).update(
+            status=Attempt.NOT_APPLIED, finished_at=timezone.now()
+        )
 
 
 def _after_paid(*, order: Order, attempt: PaymentAttempt) -> None:
@@ -402,6 +409,8 @@ def order_pay(
             if done.order_id != order.pk:
                 raise OrderActionRefused(_("This payment form is not for this order. Reload the page."), order=order)
             return _replayed(done)
+        if locked.payment_attempts.filter(status=Attempt.SUCCEEDED).exists():
+            raise OrderActionRefused(_("This order is already paid."), order=locked)
         if locked.payment_attempts.filter(status__in=PaymentAttempt.OPEN).exists():
             raise PaymentInProgress(
                 _("A payment of this order is being sent to HUAWEI CLOUD. Wait a moment and reload the page."),
@@ -459,10 +468,14 @@ def order_pay(
         _attempt_finish(attempt, Attempt.NOT_SENT, error=exc)
         raise OrderActionRefused(exc.user_message, order=order) from exc
 
-    _attempt_finish(attempt, Attempt.SUCCEEDED)
-    order.status = Status.PROCESSING  # until the refresh below reads HUAWEI CLOUD's own state
-    order.paid_at = timezone.now()
-    order.save(update_fields=["status", "paid_at", "updated_at"])
+    # Attempt and order change together under the order's lock: a request waiting for the lock must
+    # never see the attempt closed while the order still says "pending payment".
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+        _attempt_finish(attempt, Attempt.SUCCEEDED)
+        order.status = Status.PROCESSING  # until the refresh below reads HUAWEI CLOUD's own state
+        order.paid_at = timezone.now()
+        order.save(update_fields=["status", "paid_at", "updated_at"])
     _after_paid(order=order, attempt=attempt)
     return attempt
 

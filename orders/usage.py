@@ -14,11 +14,28 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from customers.models import Customer
 from huaweicloud import bills as cloud_bills
 from huaweicloud.bills import ResourceFeeRecord
 from orders.resources import BILL_TIMEZONE, customer_ref
 
+# bill_type of resource records (reference 5.13).
+BILL_TYPES = {
+    1: _("New purchase"),
+    2: _("Renewal"),
+    3: _("Change"),
+    4: _("Refund"),
+    5: _("Usage"),
+    8: _("Auto-renewal"),
+    9: _("Compensation"),
+    12: _("Hourly billing"),
+    14: _("Support plan"),
+    15: _("Tax"),
+    16: _("Adjustment"),
+    17: _("Minimum spend"),
+}
 PAGE = 1000
 # A customer with more lines than this in a month gets the CSV, not the page.
 MAX_PAGE_RECORDS = 20_000
@@ -82,7 +99,7 @@ def month_days(cycle: str) -> tuple[str, ...]:
 def recent_cycles(today: date, count: int = 12) -> list[str]:
     year, month = today.year, today.month
     cycles = []
-    for _ in range(count):
+    for _n in range(count):
         cycles.append(f"{year:04d}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return cycles

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -139,8 +139,6 @@ def order_detail(request, order_id: str):
 
 
 def _url_or_none(name: str) -> str | None:
-    from django.urls import NoReverseMatch
-
     try:
         return reverse(name)
     except NoReverseMatch:
@@ -197,7 +195,13 @@ def order_pay(request, order_id: str):
             except services.OrderActionRefused as exc:
                 error = exc.message
             else:
-                if attempt.status == attempt.Status.SUCCEEDED:
+                if attempt.status == attempt.Status.SENDING:
+                    # The same form, sent again while its first sending is still under way.
+                    messages.info(
+                        request,
+                        _("A payment of this order is being sent to HUAWEI CLOUD. Wait a moment and reload the page."),
+                    )
+                elif attempt.status == attempt.Status.SUCCEEDED:
                     messages.success(
                         request,
                         _("Order %(order)s is paid. HUAWEI CLOUD is setting up your resources.")

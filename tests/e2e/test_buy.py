@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from customers import sso
 from tests.factories import PASSWORD, CustomerFactory
@@ -74,6 +75,13 @@ def test_customer_prices_buys_in_the_console_and_pays_here(page, sso_between, sc
     price.wait_for()
     assert "You pay" in price.inner_text()
     watch.lap("price inquiry")
+    # Live update: changing a field re-prices in place, without pressing the button.
+    one = price.inner_text()
+    page.get_by_label("Quantity").fill("2")
+    page.get_by_label("Quantity").dispatch_event("change")
+    expect(page.get_by_test_id("price")).not_to_have_text(one)
+    page.wait_for_url(re.compile(r".*quantity=2"))  # the address follows: the page can be shared or reloaded
+    watch.lap("live re-pricing (htmx)")
     page.screenshot(path=screenshot_dir / "prices-ecs.png", full_page=True)
 
     # Buy: platform -> HUAWEI CLOUD SSO -> our IdP -> signed SAMLResponse -> the console's buy page.

@@ -13,9 +13,11 @@ from orders import resources as services
 from orders import tasks
 from orders.models import ExpiryReminder, Resource
 from tests.factories import CustomerFactory
-from tests.orders.test_resources_support import ECS, demo  # noqa: F401
+from tests.orders import test_resources_support as support
+from tests.orders.test_resources_support import ECS
 
 pytestmark = pytest.mark.django_db
+demo = support.demo  # the fixture
 
 
 def _run_daily_task_twice(django_capture_on_commit_callbacks):
@@ -24,7 +26,9 @@ def _run_daily_task_twice(django_capture_on_commit_callbacks):
             tasks.expiry_reminders_check.delay()
 
 
-def test_each_reminder_is_sent_once_even_when_the_task_runs_twice(demo, sandbox, mailoutbox, django_capture_on_commit_callbacks):
+def test_each_reminder_is_sent_once_even_when_the_task_runs_twice(
+    demo, sandbox, mailoutbox, django_capture_on_commit_callbacks
+):
     services.resources_sync(customer=demo)
 
     _run_daily_task_twice(django_capture_on_commit_callbacks)
@@ -81,8 +85,6 @@ def test_a_failed_email_is_given_back_for_the_next_run(demo, sandbox, monkeypatc
     assert services.expiry_reminders_check() == [pk]
 
 
-@pytest.mark.parametrize(
-    ("days_left", "threshold"), [(45, None), (30, 30), (8, 30), (7, 7), (2, 7), (1, 1), (0.2, 1)]
-)
+@pytest.mark.parametrize(("days_left", "threshold"), [(45, None), (30, 30), (8, 30), (7, 7), (2, 7), (1, 1), (0.2, 1)])
 def test_reminder_threshold(days_left, threshold):
     assert services.reminder_threshold(days_left) == threshold

@@ -17,9 +17,11 @@ from orders import resources as services
 from orders.models import RenewalAttempt, Resource, ResourceSync, Unsubscription
 from partner_portal.models import AuditEntry
 from tests.factories import CustomerFactory
-from tests.orders.test_resources_support import ECS, EIP, GPSSD_DISK, demo  # noqa: F401
+from tests.orders import test_resources_support as support
+from tests.orders.test_resources_support import ECS, EIP, GPSSD_DISK
 
 pytestmark = pytest.mark.django_db
+demo = support.demo  # the fixture
 
 
 def test_sync_mirrors_the_demo_resources_and_changes_nothing_the_second_time(demo):
@@ -222,3 +224,33 @@ def test_wrong_method_is_refused(client, demo):
     client.force_login(demo.user)
     assert client.get(reverse("resources_refresh")).status_code == 405
     assert client.post(reverse("resources")).status_code == 405
+
+
+def test_resources_page_in_chinese(client, demo):
+    services.resources_sync(customer=demo)
+    client.force_login(demo.user)
+
+    html = client.get(reverse("resources"), headers={"accept-language": "zh-hans"}).content.decode()
+
+    assert "包年/包月" in html and "开通自动续费" in html and "退订" in html
+
+
+def test_renewing_again_after_an_unclear_renewal_that_went_through_is_refused(demo, sandbox, settings):
+    services.resources_sync(customer=demo)
+    ecs = Resource.objects.get(resource_id=ECS)
+    settings.HUAWEICLOUD = {**settings.HUAWEICLOUD, "READ_TIMEOUT": 1}
+    sandbox.add_fault("renewal_resources", "delay", delay=2, count=1)
+    unclear = services.resources_renew(
+        customer=demo, resources=[ecs], period_type=2, period_num=1, auto_pay=True, idempotency_key=uuid.uuid4()
+    )
+    settings.HUAWEICLOUD = {**settings.HUAWEICLOUD, "READ_TIMEOUT": 20}
+    time.sleep(1.5)
+
+    with pytest.raises(services.ResourceActionRefused) as refused:
+        services.resources_renew(
+            customer=demo, resources=[ecs], period_type=2, period_num=1, auto_pay=True, idempotency_key=uuid.uuid4()
+        )
+
+    assert refused.value.attempt == unclear
+    assert RenewalAttempt.objects.get().status == RenewalAttempt.Status.DONE
+    assert len(sandbox.requests(operation="renewal_resources")) == 1

@@ -12,9 +12,11 @@ from orders import resources as services
 from orders.models import RenewalAttempt, Resource
 from partner_portal.models import AuditEntry
 from tests.factories import StaffUserFactory
-from tests.orders.test_resources_support import ECS, EIP, GPSSD_DISK, demo  # noqa: F401
+from tests.orders import test_resources_support as support
+from tests.orders.test_resources_support import ECS, EIP, GPSSD_DISK
 
 pytestmark = pytest.mark.django_db
+demo = support.demo  # the fixture
 
 CHANGELIST = "admin:orders_resource_changelist"
 
@@ -80,7 +82,9 @@ def test_finance_cannot_act_on_resources(client, demo):
     services.resources_sync(customer=demo)
     eip = Resource.objects.get(resource_id=EIP)
 
-    client.post(reverse(CHANGELIST), {"action": "autorenew_off", "_selected_action": [eip.pk], "confirm": "1", "reason": "x"})
+    client.post(
+        reverse(CHANGELIST), {"action": "autorenew_off", "_selected_action": [eip.pk], "confirm": "1", "reason": "x"}
+    )
 
     assert Resource.objects.get(resource_id=EIP).auto_renew
     assert not AuditEntry.objects.filter(action__startswith="resource.").exists()

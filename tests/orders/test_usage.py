@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from huaweicloudsdkbssintl.v2 import model as m
 
-from tests.orders.test_resources_support import demo  # noqa: F401
+from tests.orders import test_resources_support as support
 
 pytestmark = pytest.mark.django_db
+demo = support.demo  # the fixture
 
 
 def _closed_cycle(sandbox) -> str:
@@ -55,7 +56,7 @@ def test_usage_totals_equal_the_sandbox_records_to_the_cent(client, demo, sandbo
     assert usage.total == usage.monthly_sum  # and HUAWEI CLOUD's monthly sum agrees
     assert {s.code: s.amount for s in usage.services} == per_service
     assert sum(usage.daily_total, Decimal("0")) == expected  # the chart shows the same money
-    assert f"{expected} USD" in response.content.decode()
+    assert f"{expected:.2f} USD" in response.content.decode()
     assert len(usage.records) == len(records)
     chart = response.context["chart_data"]
     assert len(chart["labels"]) in (28, 29, 30, 31)
