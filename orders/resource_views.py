@@ -60,13 +60,14 @@ def _console_url(service: str | None) -> str | None:
     return f"{reverse('sso:console')}?{urlencode({'service': service, 'action': 'manage'})}"
 
 
-def _decorate(resource: Resource) -> Resource:
+def _decorate(resource):
+    """Adds the "Manage" console link (and, for yearly/monthly ones, the order's page) to a resource."""
     resource.console_url = _console_url(
         selectors.console_service(
             service_type_code=resource.service_type_code, resource_type_code=resource.resource_type_code
         )
     )
-    resource.order_url = _order_url(resource.order_id)
+    resource.order_url = _order_url(getattr(resource, "order_id", ""))
     return resource
 
 
@@ -366,7 +367,6 @@ def on_demand_resources(request):
     rows = list(selectors.on_demand_for_customer(customer=customer))
     for row in rows:
         _decorate(row)
-        row.order_url = None
     context = {
         "customer": customer,
         "rows": rows,

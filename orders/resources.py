@@ -214,6 +214,7 @@ def _resources_upsert(
         if diff:
             for name in diff:
                 setattr(row, name, values[name])
+            row.updated_at = now  # bulk_update does not apply auto_now
             changed_fields.update(diff)
             to_update.append(row)
         else:

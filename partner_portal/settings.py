@@ -386,7 +386,10 @@ CELERY_BEAT_SCHEDULE = {
     # Customers' resources (yearly/monthly and pay-per-use), one task per customer.
     "resources-sync": {"task": "orders.tasks.resources_sync_all", "schedule": crontab(minute="11,41")},
     # Resources expiring without auto-renewal: emails 30, 7 and 1 days before, each once.
-    "resource-expiry-reminders": {"task": "orders.tasks.expiry_reminders_check", "schedule": crontab(hour=1, minute=17)},
+    "resource-expiry-reminders": {
+        "task": "orders.tasks.expiry_reminders_check",
+        "schedule": crontab(hour=1, minute=17),
+    },
     # Read by /healthz: a stale beat means the worker or beat is down.
     "worker-heartbeat": {"task": "partner_portal.tasks.heartbeat", "schedule": 60.0},
 }

@@ -254,3 +254,66 @@ def test_renewing_again_after_an_unclear_renewal_that_went_through_is_refused(de
     assert refused.value.attempt == unclear
     assert RenewalAttempt.objects.get().status == RenewalAttempt.Status.DONE
     assert len(sandbox.requests(operation="renewal_resources")) == 1
+
+
+def test_unsubscription_the_cloud_refuses_for_one_resource_reports_it_and_applies_the_other(client, demo):
+    services.resources_sync(customer=demo)
+    ecs = Resource.objects.get(resource_id=ECS)
+    # A renewal order left unpaid: HUAWEI CLOUD will not unsubscribe the ECS meanwhile.
+    services.resources_renew(
+        customer=demo, resources=[ecs], period_type=2, period_num=1, auto_pay=False, idempotency_key=uuid.uuid4()
+    )
+    client.force_login(demo.user)
+
+    response = client.post(
+        reverse("resource_unsubscribe"),
+        {
+            "ids": [ECS, GPSSD_DISK],
+            "idempotency_key": str(uuid.uuid4()),
+            f"confirm_{ECS}": "on",
+            f"confirm_{GPSSD_DISK}": "on",
+        },
+    )
+
+    unsubscription = Unsubscription.objects.get()
+    assert unsubscription.status == Unsubscription.Status.DONE
+    assert [f["resource_id"] for f in unsubscription.failures] == [ECS]
+    assert Resource.objects.get(resource_id=GPSSD_DISK).status == Resource.Status.CLOSED
+    assert Resource.objects.get(resource_id=ECS).status == Resource.Status.IN_USE
+    html = client.get(response.url).content.decode()
+    assert "Refused" in html and "Accepted" in html
+
+
+def test_the_periodic_sync_covers_every_bound_customer(demo):
+    from orders import tasks
+
+    CustomerFactory(customer_id=None, binding="pending")  # not bound yet: skipped
+
+    assert tasks.resources_sync_all.delay().get() == 1
+    assert Resource.objects.filter(customer=demo).count() == 7
+    tasks.resources_sync_all.delay()  # again: nothing new
+    assert Resource.objects.count() == 7
+
+
+def test_pay_per_use_page_shows_what_each_resource_cost_this_month(client, demo, sandbox):
+    from huaweicloud import bills as cloud_bills
+    from huaweicloud.types import Page
+    from orders.models import OnDemandResource
+
+    services.resources_sync(customer=demo)
+    ecs = OnDemandResource.objects.get(resource_name="ecs-batch-01")
+    record = mock.Mock(resource_id=ecs.resource_id, amount=Decimal("12.34"))
+    other = mock.Mock(resource_id=ecs.resource_id, amount=Decimal("0.66"))
+    with mock.patch.object(
+        cloud_bills, "customer_resource_records", autospec=True, return_value=Page(count=2, items=(record, other))
+    ) as records:
+        services.on_demand_resources_sync(customer=demo)
+    assert records.call_args.kwargs["charge_mode"] == 3  # pay-per-use records only
+    client.force_login(demo.user)
+
+    response = client.get(reverse("on_demand_resources"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "13.00 USD" in html and "ecs-old-test" in html
+    assert OnDemandResource.objects.get(pk=ecs.pk).cost_this_month == Decimal("13.00")
