@@ -9,12 +9,13 @@ PYTEST_ARGS ?=
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-e2e lint format migrate chromium clean
+.PHONY: help venv run test test-e2e api-fuzz lint format migrate chromium clean
 
 help:
 	@echo "make run       start sandbox, web, Celery worker and beat (http://127.0.0.1:8000/)"
 	@echo "make test      the whole test suite, browser tests included (SQLite, tasks eager)"
 	@echo "make test-e2e  only the browser tests (tests/e2e)"
+	@echo "make api-fuzz  schemathesis against the REST API's schema on a throwaway server"
 	@echo "make lint      ruff"
 	@echo "make format    ruff format and import sorting"
 	@echo "make migrate   apply migrations to the configured database"
@@ -48,6 +49,10 @@ test: $(STAMP) chromium
 
 test-e2e: $(STAMP) chromium
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+# Starts the sandbox and a server on free ports, fuzzes /api/schema/ with a customer and a staff token.
+api-fuzz: $(STAMP)
+	$(BIN)/python scripts/api_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -221,6 +221,9 @@ class StagedLine(models.Model):
         verbose_name = _("staged line")
         default_permissions = ()
 
+    def __str__(self) -> str:
+        return f"run {self.run_id} {self.line_id}"
+
 
 class IngestRun(models.Model):
     """One load of a cycle's bill file: progress for the Finance page, and what a resume skips."""
@@ -267,6 +270,10 @@ class IngestRun(models.Model):
         return f"{self.cycle} #{self.pk}"
 
     @property
+    def dom_id(self) -> str:
+        return f"run-progress-{self.pk}"
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:
             return 100
@@ -287,6 +294,9 @@ class IngestPart(models.Model):
         ordering = ["number"]
         default_permissions = ()
         constraints = [models.UniqueConstraint(fields=["run", "name"], name="billing_part_once")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class CustomerMonthlySum(models.Model):
@@ -331,9 +341,7 @@ class RatingRule(models.Model):
         ADJUSTMENT = "adjustment", _("One-off adjustment")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERCENT)
-    customer_id = models.CharField(
-        _("customer id"), max_length=64, blank=True, help_text=_("Empty: every customer.")
-    )
+    customer_id = models.CharField(_("customer id"), max_length=64, blank=True, help_text=_("Empty: every customer."))
     service_type_code = models.CharField(
         _("service type"), max_length=64, blank=True, help_text=_("Empty: every service, e.g. hws.service.type.ec2.")
     )
@@ -416,7 +424,8 @@ class CustomerBill(models.Model):
         ISSUED = "issued", _("Issued")
 
     cycle = models.CharField(_("bill cycle"), max_length=7)
-    customer_id = models.CharField(_("customer id"), max_length=64)
+    # HUAWEI CLOUD's customer id (the lines' Customer ID); `customer` is the portal's, when it has one.
+    cloud_customer_id = models.CharField(_("customer id"), max_length=64)
     account_name = models.CharField(_("account name"), max_length=64)
     customer_name = models.CharField(_("customer name"), max_length=200, blank=True)
     customer = models.ForeignKey(
@@ -450,15 +459,11 @@ class CustomerBill(models.Model):
         verbose_name = _("customer bill")
         verbose_name_plural = _("customer bills")
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "customer_id", "version"], name="billing_bill_version_once")
+            models.UniqueConstraint(fields=["cycle", "cloud_customer_id", "version"], name="billing_bill_version_once")
         ]
 
     def __str__(self) -> str:
         return self.number or f"{self.cycle} {self.account_name} v{self.version} ({self.get_status_display()})"
-
-    @property
-    def margin_amount(self):
-        return self.total_amount - self.cost_amount
 
     def save(self, *args, **kwargs):
         if self.pk and CustomerBill.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
@@ -469,6 +474,10 @@ class CustomerBill(models.Model):
         if self.status == self.Status.ISSUED or CustomerBill.objects.filter(pk=self.pk, status="issued").exists():
             raise BillIssuedError("issued customer bills cannot be deleted; issue a new version")
         return super().delete(*args, **kwargs)
+
+    @property
+    def margin_amount(self):
+        return self.total_amount - self.cost_amount
 
 
 class CustomerBillItem(models.Model):
@@ -498,6 +507,9 @@ class CustomerBillItem(models.Model):
         verbose_name_plural = _("customer bill items")
         default_permissions = ("view",)
 
+    def __str__(self) -> str:
+        return self.description or self.resource_name or self.service_type_name
+
     def save(self, *args, **kwargs):
         if CustomerBill.objects.filter(pk=self.bill_id, status=CustomerBill.Status.ISSUED).exists():
             raise BillIssuedError("the items of an issued customer bill cannot be changed")
@@ -512,6 +524,9 @@ class BillNumber(models.Model):
 
     class Meta:
         default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.cycle}: {self.last}"
 
 
 class ExportJob(models.Model):

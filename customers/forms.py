@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -157,6 +159,39 @@ class _FileField(forms.FileField):
         return upload
 
 
+# What HUAWEI CLOUD accepts as a certificate number (spaces are dropped first).
+CERTIFICATE_NUMBER = re.compile(r"^[A-Za-z0-9()\-]{4,64}$")
+
+
+class CertificateNumberInput(forms.TextInput):
+    """Never written back into the page: a form shown again asks for the number again (like a password)."""
+
+    def __init__(self):
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false"})
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
+NUMBER_HELP = _("Sent to HUAWEI CLOUD only; we keep the last four characters. If this form comes back, type it again.")
+
+
+def _certificate_number(value: str) -> str:
+    value = "".join(value.split())
+    if not CERTIFICATE_NUMBER.match(value):
+        raise forms.ValidationError(
+            _("Type the number as it is printed: 4 to 64 letters and digits (hyphens and brackets are fine).")
+        )
+    return value
+
+
+def _name_with_letters(value: str, message) -> str:
+    value = value.strip()
+    if not any(ch.isalpha() for ch in value):
+        raise forms.ValidationError(message)
+    return value
+
+
 class IndividualRealNameForm(forms.Form):
     method = forms.CharField(widget=forms.HiddenInput, initial=RealNameApplication.Method.INDIVIDUAL)
     name = forms.CharField(label=_("Full name, as on the document"), max_length=200)
@@ -164,11 +199,17 @@ class IndividualRealNameForm(forms.Form):
         label=_("ID type"), coerce=int, choices=RealNameApplication.VerifiedType.choices
     )
     verified_number = forms.CharField(
-        label=_("ID number"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("ID number"), max_length=64, widget=CertificateNumberInput, help_text=NUMBER_HELP
     )
     front = _FileField(label=_("Front of the document (for a passport: the photo page)"))
     back = _FileField(label=_("Back of the document (not needed for a passport)"), required=False)
     hand_held = _FileField(label=_("Photo of you holding the front of the document"))
+
+    def clean_name(self) -> str:
+        return _name_with_letters(self.cleaned_data["name"], _("Type your name in letters, as on the document."))
+
+    def clean_verified_number(self) -> str:
+        return _certificate_number(self.cleaned_data["verified_number"])
 
     def clean(self):
         cleaned = super().clean()
@@ -197,20 +238,18 @@ class IndividualRealNameForm(forms.Form):
 
 
 class EnterpriseRealNameForm(forms.Form):
+    """Enterprise authentication, or an approved individual's change to one (same fields, reference 4.3/4.4).
+
+    The legal representative is optional, as at HUAWEI CLOUD; given, both sides of their ID go with it.
+    """
+
     method = forms.CharField(widget=forms.HiddenInput, initial=RealNameApplication.Method.ENTERPRISE)
     name = forms.CharField(label=_("Company name"), max_length=200)
     certificate_type = forms.TypedChoiceField(
         label=_("Certificate type"), coerce=int, choices=RealNameApplication.CertificateType.choices
     )
     verified_number = forms.CharField(
-        label=_("Certificate number"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "off"})
-    )
-    licence = _FileField(label=_("Photo or scan of the certificate"))
-    legal_name = forms.CharField(label=_("Legal representative's name"), max_length=200)
-    legal_id_number = forms.CharField(
-        label=_("Legal representative's ID number"),
-        max_length=64,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        label=_("Certificate number"), max_length=64, widget=CertificateNumberInput, help_text=NUMBER_HELP
     )
     reg_country = forms.RegexField(
         label=_("Country or region of registration"),
@@ -220,15 +259,63 @@ class EnterpriseRealNameForm(forms.Form):
         error_messages={"invalid": _("Use the two-letter country code, such as SG.")},
     )
     reg_address = forms.CharField(label=_("Registered address"), max_length=300)
+    licence = _FileField(label=_("Photo or scan of the certificate"))
+    licence_back = _FileField(label=_("Back of the certificate (if it has one)"), required=False)
+    legal_name = forms.CharField(label=_("Legal representative's name (optional)"), max_length=200, required=False)
+    legal_id_number = forms.CharField(
+        label=_("Legal representative's ID number"),
+        max_length=64,
+        required=False,
+        widget=CertificateNumberInput,
+        help_text=NUMBER_HELP,
+    )
+    legal_front = _FileField(label=_("Legal representative's ID, portrait side"), required=False)
+    legal_back = _FileField(label=_("Legal representative's ID, emblem side"), required=False)
+
+    LEGAL_FIELDS = ("legal_name", "legal_id_number", "legal_front", "legal_back")
 
     def clean_name(self) -> str:
-        value = self.cleaned_data["name"].strip()
-        if not any(ch.isalpha() for ch in value):
-            raise forms.ValidationError(_("A company name needs letters, not only digits or signs."))
-        return value
+        return _name_with_letters(
+            self.cleaned_data["name"], _("A company name needs letters, not only digits or signs.")
+        )
+
+    def clean_verified_number(self) -> str:
+        return _certificate_number(self.cleaned_data["verified_number"])
+
+    def clean_legal_id_number(self) -> str:
+        value = self.cleaned_data["legal_id_number"]
+        return _certificate_number(value) if value.strip() else ""
 
     def clean_reg_country(self) -> str:
         return self.cleaned_data["reg_country"].upper()
+
+    def clean_method(self) -> str:
+        value = self.cleaned_data["method"]
+        if value not in (RealNameApplication.Method.ENTERPRISE, RealNameApplication.Method.ENTERPRISE_CHANGE):
+            raise forms.ValidationError(_("Choose how to authenticate."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [name for name in self.LEGAL_FIELDS if cleaned.get(name) or name in self.errors]
+        if given:
+            for name in self.LEGAL_FIELDS:
+                if name not in given:
+                    self.add_error(
+                        name, _("With a legal representative, please give their name, ID number and both ID sides.")
+                    )
+        return cleaned
+
+    def files_in_order(self) -> list[tuple[str, realname.CheckedFile]]:
+        """HUAWEI CLOUD's order: certificate front, back, then the representative's ID portrait and emblem sides."""
+        data = self.cleaned_data
+        roles = [RealNameFile.Role.LICENCE]
+        if data.get("licence_back"):
+            roles.append(RealNameFile.Role.BACK)
+        if data.get("legal_name"):
+            roles += [RealNameFile.Role.LEGAL_FRONT, RealNameFile.Role.LEGAL_BACK]
+        field_of = {RealNameFile.Role.BACK: "licence_back"}
+        return [(role, data[field_of.get(role, role)]) for role in roles]
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -241,11 +328,5 @@ class EnterpriseRealNameForm(forms.Form):
             "legal_id_number": data["legal_id_number"],
             "reg_country": data["reg_country"],
             "reg_address": data["reg_address"],
-            "files": [(RealNameFile.Role.LICENCE, data["licence"])],
+            "files": self.files_in_order(),
         }
-
-    def clean_method(self) -> str:
-        value = self.cleaned_data["method"]
-        if value not in (RealNameApplication.Method.ENTERPRISE, RealNameApplication.Method.ENTERPRISE_CHANGE):
-            raise forms.ValidationError(_("Choose how to authenticate."))
-        return value

@@ -148,10 +148,12 @@ def realname_can_apply(*, customer: Customer, method: str) -> Promise | None:
     if customer.real_name_status == Customer.RealNameStatus.UNDER_REVIEW:
         return _("Your application is under review. You can apply again once HUAWEI CLOUD has decided.")
     approved = customer.real_name_status == Customer.RealNameStatus.APPROVED
+    is_individual = approved and customer.customer_type == Customer.CustomerType.INDIVIDUAL
+    # A change to enterprise leaves the customer an approved individual while it is reviewed (4.4).
+    if is_individual and customer.realname_applications.filter(status=RealNameApplication.Status.UNDER_REVIEW).exists():
+        return CHANGE_UNDER_REVIEW
     if method == RealNameApplication.Method.ENTERPRISE_CHANGE:
-        if not (approved and customer.customer_type == Customer.CustomerType.INDIVIDUAL):
-            return _("Only an account authenticated as an individual can change to an enterprise.")
-        return None
+        return None if is_individual else CHANGE_ONLY_FOR_INDIVIDUALS
     if method == RealNameApplication.Method.BANK_CARD and not settings.REALNAME_BANK_CARD_ENABLED:
         return BANK_CARD_UNAVAILABLE
     if approved:
@@ -159,10 +161,51 @@ def realname_can_apply(*, customer: Customer, method: str) -> Promise | None:
     return None
 
 
+CHANGE_ONLY_FOR_INDIVIDUALS = _(
+    "Only an account authenticated as an individual can change to an enterprise. "
+    "Please apply for enterprise authentication instead."
+)
+CHANGE_UNDER_REVIEW = _(
+    "Your change to enterprise authentication is under review. Until HUAWEI CLOUD decides, "
+    "your account stays authenticated as an individual."
+)
 BANK_CARD_UNAVAILABLE = _(
     "HUAWEI CLOUD International does not offer authentication by bank card. "
     "Please authenticate with an identity document instead."
 )
+
+
+# The methods HUAWEI CLOUD International takes through its API.
+CLOUD_METHODS = frozenset(
+    {
+        RealNameApplication.Method.INDIVIDUAL,
+        RealNameApplication.Method.ENTERPRISE,
+        RealNameApplication.Method.ENTERPRISE_CHANGE,
+    }
+)
+
+# HUAWEI CLOUD's business codes for real-name applications (sandbox/README.md "Error codes").
+CODE_ALREADY_APPLIED = "CBC.99007188"  # approved already, or an application under review
+CODE_FILE_FORMAT = "CBC.99000100"
+CODE_NOT_AN_INDIVIDUAL = "CBC.99007300"
+CODE_NOT_OUR_CUSTOMER = "CBC.99000035"
+
+REFUSAL_MESSAGES = {
+    CODE_ALREADY_APPLIED: _(
+        "HUAWEI CLOUD already has an application for this account under review, or has already "
+        "authenticated it, so it did not take this one. Nothing was saved. This page shows the result "
+        "once HUAWEI CLOUD has decided; if it does not within a day, please contact us."
+    ),
+    CODE_FILE_FORMAT: _("HUAWEI CLOUD accepts only JPG, BMP, PNG, GIF or PDF files. Please upload the photos again."),
+    CODE_NOT_AN_INDIVIDUAL: CHANGE_ONLY_FOR_INDIVIDUALS,
+    CODE_NOT_OUR_CUSTOMER: _(
+        "We cannot send applications for this HUAWEI CLOUD account. Please contact us and we will sort it out."
+    ),
+}
+
+
+def _refusal_message(exc: CloudRejected) -> Promise | str:
+    return REFUSAL_MESSAGES.get(exc.error_code or "", exc.user_message)
 
 
 @sensitive_variables("verified_number", "legal_id_number")
@@ -188,6 +231,9 @@ def realname_apply(
     problem = realname_can_apply(customer=customer, method=method)
     if problem is not None:
         raise RealNameRefused(problem)
+    if method not in CLOUD_METHODS:
+        # Bank card: the international SDK has no way to send it (reference 4.2).
+        raise RealNameRefused(BANK_CARD_UNAVAILABLE)
     stored = _files_store(files)
     keys = [name_ for _role, _checked, name_ in stored]
     try:
@@ -199,7 +245,7 @@ def realname_apply(
                 verified_number=verified_number,
                 file_keys=keys,
             )
-        elif method in (RealNameApplication.Method.ENTERPRISE, RealNameApplication.Method.ENTERPRISE_CHANGE):
+        else:
             submitted = cloud.create_enterprise_realname_authentication(
                 customer_id=customer.customer_id,
                 certificate_type=certificate_type,
@@ -212,11 +258,9 @@ def realname_apply(
                 legal_id_number=legal_id_number or None,
                 change_from_individual=method == RealNameApplication.Method.ENTERPRISE_CHANGE,
             )
-        else:
-            raise RealNameRefused(BANK_CARD_UNAVAILABLE)
     except CloudRejected as exc:
         _files_delete(keys)
-        raise RealNameRefused(exc.user_message) from exc
+        raise RealNameRefused(_refusal_message(exc)) from exc
     except CloudUnavailable as exc:
         if not exc.maybe_applied:
             _files_delete(keys)
@@ -254,10 +298,12 @@ def realname_apply(
             )
             for position, (role, checked, storage_name) in enumerate(stored)
         )
-        Customer.objects.filter(pk=customer.pk).update(
-            real_name_status=Customer.RealNameStatus.UNDER_REVIEW, updated_at=now
-        )
-    customer.real_name_status = Customer.RealNameStatus.UNDER_REVIEW
+        if method != RealNameApplication.Method.ENTERPRISE_CHANGE:
+            # A change keeps the individual authentication until HUAWEI CLOUD decides (as its verified_status does).
+            Customer.objects.filter(pk=customer.pk).update(
+                real_name_status=Customer.RealNameStatus.UNDER_REVIEW, updated_at=now
+            )
+            customer.real_name_status = Customer.RealNameStatus.UNDER_REVIEW
     logger.info("real-name: customer %s applied (%s), application %s", customer.pk, method, application.pk)
     if not submitted.needs_review:
         # Decided without a person: ask for the result at once rather than at the next poll.

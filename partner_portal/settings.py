@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
     "partner_portal",
@@ -108,6 +110,7 @@ INSTALLED_APPS = [
     "orders",
     "billing",
     "tickets",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -381,6 +384,9 @@ CELERY_BEAT_SCHEDULE = {
     "budgets-refresh": {"task": "customers.tasks.budgets_refresh", "schedule": crontab(minute="7,37")},
     # Real-name applications under review: each is asked about only when its own backoff is due.
     "realname-reviews-check": {"task": "customers.tasks.realname_reviews_check", "schedule": 300.0},
+    # Service tickets: new replies and state changes of open tickets; the new-ticket form's catalogue daily.
+    "tickets-sync": {"task": "tickets.tasks.tickets_sync", "schedule": 300.0},
+    "tickets-catalogue-refresh": {"task": "tickets.tasks.ticket_catalogue_refresh", "schedule": crontab(hour=3, minute=17)},
     # Sign-ups whose HUAWEI CLOUD binding was left pending (a crash between the cloud's answer and ours).
     "customers-binding-sweep": {"task": "customers.tasks.customers_binding_sweep", "schedule": 300.0},
     # Customers' resources (yearly/monthly and pay-per-use), one task per customer.
@@ -390,6 +396,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.expiry_reminders_check",
         "schedule": crontab(hour=1, minute=17),
     },
+    # Finance: the partner bill and the bill file of the cycle that closed (12:00 Beijing on the 5th).
+    "billing-partner-bills-sync": {"task": "billing.tasks.partner_bills_sync", "schedule": crontab(minute=17)},
     # Read by /healthz: a stale beat means the worker or beat is down.
     "worker-heartbeat": {"task": "partner_portal.tasks.heartbeat", "schedule": 60.0},
 }
@@ -430,6 +438,12 @@ if not DEBUG and not TESTING:
                 f"HUAWEICLOUD_{_name} is not set. Production reads the partner's HUAWEI CLOUD "
                 "credentials from the environment (see .env.example)."
             )
+# The partner's monthly customer bill file (reference 5.15): an OBS bucket read over the S3 API with the
+# partner's AK/SK (HUAWEICLOUD_AK / _SK). The gateway (huaweicloud.bills) reads these from HUAWEICLOUD.
+BILL_OBS_BUCKET = env("BILL_OBS_BUCKET", "demo-partner-bills")
+BILL_OBS_ENDPOINT = envurl("BILL_OBS_ENDPOINT", f"{SANDBOX_URL}/obs")
+HUAWEICLOUD.setdefault("OBS_ENDPOINT", BILL_OBS_ENDPOINT)
+HUAWEICLOUD.setdefault("BILL_BUCKET", BILL_OBS_BUCKET)
 if not (Decimal("0") < HUAWEICLOUD["RATE_LIMIT_SHARE"] <= Decimal("1")):
     raise ImproperlyConfigured("HUAWEICLOUD_RATE_LIMIT_SHARE must be above 0 and at most 1.")
 # Real-name authentication by bank card: HUAWEI CLOUD International does not offer it (reference 4.2);
@@ -526,8 +540,46 @@ HUAWEICLOUD_CONSOLE_URLS = _console_urls(env("HUAWEICLOUD_CONSOLE_URLS"))
 # --- REST framework ------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # API tokens (Authorization: Bearer ...) for programs; the session, with CSRF, for the site's own scripts.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    # Per API token (per user for the session): API_THROTTLE_RATE requests, e.g. "600/minute".
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_THROTTLE_RATE", "600/minute")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partner Portal API",
+    "DESCRIPTION": (
+        "The Partner Portal's REST API, version 1: customers, budgets, orders, resources, usage, bills, "
+        "tickets, the audit log and sync status. Send an API token as `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "PaymentStatusEnum": "orders.models.PaymentAttempt.Status",
+        "ActionStatusEnum": "orders.models.RenewalAttempt.Status",
+        "ResourceStatusEnum": "orders.models.Resource.Status",
+        "PayPerUseStatusEnum": "orders.models.OnDemandResource.Status",
+        "TicketStatusEnum": "tickets.models.Status",
+        "SyncRunStatusEnum": "customers.models.SyncRun.Status",
+        "AuditOutcomeEnum": "partner_portal.models.AuditEntry.Outcome",
+    },
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from customers.models import Customer
+from customers.models import Customer, RealNameApplication
 from partner_portal.models import WorkerHeartbeat
 from partner_portal.roles import FINANCE, OPERATIONS, ROLES, SUPPORT, sync_staff_groups
 from tests.factories import CustomerFactory, StaffUserFactory
@@ -75,15 +76,80 @@ def test_staff_of_each_group_can_open_the_admin_and_the_customers(client, group_
     assert customer.account_name in search.content.decode()
 
 
+class _FormFields(HTMLParser):
+    """What a browser would submit from the page's form with id `form_id` (inputs, selects, textareas)."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id = form_id
+        self.inside = False
+        self.data: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in {"submit", "button", "file", "image", "reset"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in attrs:
+                return
+            self.data.append((name, attrs.get("value") or ("on" if kind in {"checkbox", "radio"} else "")))
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data.append((name, ""))
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[-1] = (self._textarea, self.data[-1][1] + data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def admin_form_data(html: str, form_id: str) -> dict[str, list[str]]:
+    parser = _FormFields(form_id)
+    parser.feed(html)
+    data: dict[str, list[str]] = {}
+    for name, value in parser.data:
+        data.setdefault(name, []).append(value)
+    return data
+
+
 @pytest.mark.parametrize(("group_name", "can_change"), [(OPERATIONS, True), (FINANCE, False), (SUPPORT, False)])
 def test_only_operations_can_save_a_customer(client, group_name, can_change):
     customer = CustomerFactory()
+    # An inline row too (the real-name history), so the inline's management form counts one.
+    RealNameApplication.objects.create(
+        customer=customer, method=RealNameApplication.Method.INDIVIDUAL, name="Lee Mei Ling", number_masked="*****5432"
+    )
     client.force_login(StaffUserFactory(group=group_name))
     url = reverse("admin:customers_customer_change", args=[customer.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    # What the browser would send: the page's own form, inline management forms included.
+    data = admin_form_data(page.content.decode(), "customer_form")
 
-    response = client.post(url, {"user": customer.user.pk, "_save": "Save"})
+    response = client.post(url, {**data, "_save": "Save"})
 
+    assert data["realname_applications-TOTAL_FORMS"] == ["1"]
     assert response.status_code == (302 if can_change else 403)
+    assert RealNameApplication.objects.get().customer == customer
 
 
 def test_mirrored_customer_fields_are_read_only_in_the_admin(client):

@@ -214,6 +214,8 @@ def test_enterprise(client, customer, gateway):
             "licence": png("licence.png"),
             "legal_name": "Tan Wei",
             "legal_id_number": LEGAL_ID,
+            "legal_front": png("id-portrait.png"),
+            "legal_back": png("id-emblem.png"),
             "reg_country": "sg",
             "reg_address": "1 Harbourfront Ave, Singapore",
         },
@@ -227,6 +229,43 @@ def test_enterprise(client, customer, gateway):
     assert kwargs["change_from_individual"] is False
     application = RealNameApplication.objects.get()
     assert application.legal_id_masked == "*****3344"
+    # HUAWEI CLOUD's order: the certificate, then the representative's ID portrait and emblem sides.
+    assert [f.role for f in application.files.all()] == ["licence", "legal_front", "legal_back"]
+    assert kwargs["file_keys"] == [f.storage_name for f in application.files.all()]
+
+
+def test_enterprise_legal_representative_needs_both_id_sides(client, customer, gateway):
+    client.force_login(customer.user)
+
+    response = client.post(
+        reverse("realname") + "?method=enterprise",
+        {
+            "method": "enterprise",
+            "name": "Harbour Tech Pte. Ltd.",
+            "certificate_type": "0",
+            "verified_number": LICENCE,
+            "licence": png("licence.png"),
+            "legal_name": "Tan Wei",
+            "legal_id_number": LEGAL_ID,
+            "reg_country": "SG",
+            "reg_address": "1 Harbourfront Ave, Singapore",
+        },
+    )
+
+    assert "give their name, ID number and both ID sides" in response.content.decode()
+    assert not RealNameApplication.objects.exists()
+    gateway.enterprise.assert_not_called()
+
+
+def test_certificate_number_spaces_dropped_and_odd_characters_refused(client, customer, gateway):
+    client.force_login(customer.user)
+
+    refused = apply_passport(client, verified_number="E98 765#432")
+    assert "Type the number as it is printed" in refused.content.decode()
+    gateway.personal.assert_not_called()
+
+    assert apply_passport(client, verified_number=" E98 765 432 ").status_code == 302
+    assert gateway.personal.call_args.kwargs["verified_number"] == PASSPORT
 
 
 def test_change_to_enterprise_only_for_an_approved_individual(client, gateway):

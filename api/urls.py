@@ -1,0 +1,46 @@
+"""/api/: version 1 of the REST API, its OpenAPI schema and documentation, and the account page's token forms."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from api.views import customers, orders, pages, tickets
+from api.views.base import NotFoundView
+
+v1 = [
+    path("me/", customers.MeView.as_view(), name="me"),
+    path("customers/", customers.CustomerListView.as_view(), name="customers"),
+    path("customers/<int:pk>/", customers.CustomerDetailView.as_view(), name="customer"),
+    path("customers/<int:pk>/budget/", customers.CustomerBudgetView.as_view(), name="customer_budget"),
+    path("sync-runs/", customers.SyncRunListView.as_view(), name="sync_runs"),
+    path("sync-status/", customers.SyncStatusView.as_view(), name="sync_status"),
+    path("audit-log/", customers.AuditLogView.as_view(), name="audit_log"),
+    path("orders/", orders.OrderListView.as_view(), name="orders"),
+    path("orders/<str:order_id>/", orders.OrderDetailView.as_view(), name="order"),
+    path("orders/<str:order_id>/pay/", orders.OrderPayView.as_view(), name="order_pay"),
+    path("orders/<str:order_id>/cancel/", orders.OrderCancelView.as_view(), name="order_cancel"),
+    path("resources/", orders.ResourceListView.as_view(), name="resources"),
+    path("resources/renew/", orders.ResourceRenewView.as_view(), name="resources_renew"),
+    path("resources/unsubscribe/", orders.ResourceUnsubscribeView.as_view(), name="resources_unsubscribe"),
+    path("resources/<str:resource_id>/", orders.ResourceDetailView.as_view(), name="resource"),
+    path("resources/<str:resource_id>/auto-renew/", orders.ResourceAutoRenewView.as_view(), name="resource_auto_renew"),
+    path("renewals/<int:pk>/", orders.RenewalDetailView.as_view(), name="renewal"),
+    path("unsubscriptions/<int:pk>/", orders.UnsubscriptionDetailView.as_view(), name="unsubscription"),
+    path("pay-per-use-resources/", orders.OnDemandListView.as_view(), name="pay_per_use_resources"),
+    path("usage/", orders.UsageView.as_view(), name="usage"),
+    path("tickets/", tickets.TicketListView.as_view(), name="tickets"),
+    path("tickets/<int:pk>/", tickets.TicketDetailView.as_view(), name="ticket"),
+    path("tickets/<int:pk>/messages/", tickets.TicketMessagesView.as_view(), name="ticket_messages"),
+    path("tickets/<int:pk>/actions/", tickets.TicketActionView.as_view(), name="ticket_action"),
+    re_path(r"", NotFoundView.as_view()),
+]
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="redoc"),
+    path("tokens/", pages.token_create, name="token_create"),
+    path("tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,87 @@
+"""Customer A cannot see or act on customer B's tickets or files: every way in is a 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from tests.factories import CustomerFactory, StaffUserFactory, UserFactory
+from tickets.models import Status, Ticket, TicketAttachment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def b_ticket():
+    owner = CustomerFactory()
+    ticket = Ticket.objects.create(
+        customer=owner,
+        incident_id="CS20261127000099",
+        creation=Ticket.Creation.CREATED,
+        status=Status.PROCESSING,
+        subject="B's secret problem",
+        description="...",
+        category_id="1",
+        product_category_id="15",
+        business_type_id="1501",
+    )
+    name = default_storage.save("tickets/test/b.txt", ContentFile(b"B's file"))
+    attachment = TicketAttachment.objects.create(ticket=ticket, accessory_id="a" * 32, name="b.txt", storage_name=name)
+    return ticket, attachment
+
+
+def test_another_customers_ticket_is_a_404_everywhere(client, b_ticket):
+    ticket, attachment = b_ticket
+    client.force_login(CustomerFactory().user)
+
+    assert client.get(reverse("ticket_detail", args=[ticket.pk])).status_code == 404
+    assert client.get(reverse("ticket_attachment", args=[ticket.pk, attachment.pk])).status_code == 404
+    assert client.post(reverse("ticket_message", args=[ticket.pk]), {"content": "hi"}).status_code == 404
+    assert client.post(reverse("ticket_action", args=[ticket.pk]), {"action": "cancel"}).status_code == 404
+    assert "B&#x27;s secret problem" not in client.get(reverse("tickets")).content.decode()
+
+
+def test_an_attachment_is_reached_only_through_its_own_ticket(client, b_ticket):
+    ticket, attachment = b_ticket
+    own = CustomerFactory()
+    own_ticket = Ticket.objects.create(
+        customer=own,
+        incident_id="CS20261127000098",
+        creation=Ticket.Creation.CREATED,
+        subject="mine",
+        description="...",
+        category_id="1",
+        product_category_id="15",
+        business_type_id="1501",
+    )
+    client.force_login(own.user)
+
+    assert client.get(reverse("ticket_attachment", args=[own_ticket.pk, attachment.pk])).status_code == 404
+
+
+def test_the_owner_and_support_staff_may_download(client, b_ticket):
+    ticket, attachment = b_ticket
+    url = reverse("ticket_attachment", args=[ticket.pk, attachment.pk])
+    client.force_login(ticket.customer.user)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"B's file"
+    assert response["Content-Disposition"].startswith("attachment")
+
+    client.force_login(StaffUserFactory(group="Support"))
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("tickets_queue")).status_code == 200
+
+
+def test_a_user_who_is_no_customer_and_no_support_gets_404(client, b_ticket):
+    ticket, _attachment = b_ticket
+    client.force_login(UserFactory())
+    assert client.get(reverse("tickets")).status_code == 404
+    assert client.get(reverse("ticket_detail", args=[ticket.pk])).status_code == 404
+    assert client.get(reverse("tickets_queue")).status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, b_ticket):
+    response = client.get(reverse("tickets"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
