@@ -25,7 +25,13 @@ def is_finance(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.is_staff and user.groups.filter(name="Finance").exists()
+    if not user.is_staff:
+        return False
+    # Asked once per billing model on every admin page (the app list): remember it on the user.
+    cached = getattr(user, "_is_finance", None)
+    if cached is None:
+        cached = user._is_finance = user.groups.filter(name="Finance").exists()
+    return cached
 
 
 def cycles_overview() -> list[dict]:

@@ -22,8 +22,8 @@ def test_customer_sees_their_profile(client, django_assert_max_num_queries):
     customer = CustomerFactory(real_name_status=Customer.RealNameStatus.UNDER_REVIEW)
     client.force_login(customer.user)
 
-    # session, user, customer
-    with django_assert_max_num_queries(3):
+    # session, user, customer, the customer's API tokens
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("account"))
 
     html = response.content.decode()
