@@ -208,8 +208,6 @@ def test_get_operation_timeout(sandbox, settings):
 
     from huaweicloud.calls import call
 
-    if "show_sub_customer_budget" not in sandbox.config().get("documented_rate_limits", {}):
-        pytest.skip("the sandbox has no GET operation yet")
     settings.HUAWEICLOUD = {**settings.HUAWEICLOUD, "READ_TIMEOUT": 1}
     sandbox.add_fault("show_sub_customer_budget", "delay", delay=2.5, count=1)
     request = model.ShowSubCustomerBudgetRequest(customer_id=DEMO["customer_id"])
