@@ -397,13 +397,9 @@ class OnDemandResource(models.Model):
         return self.resource_name or self.resource_id
 
 
-class RenewalAttempt(models.Model):
-    """One press of "Renew", kept with its idempotency key, so a renewal is sent once.
-
-    `expiries_before` holds the resources' expiry when it was sent: an UNCLEAR attempt (no answer) is
-    resolved by reading the resources again (a later expiry, or a new renewal order, means it went
-    through), never by renewing again.
-    """
+class ResourceAction(models.Model):
+    """What renewals and unsubscriptions share: one press of the button, kept with its idempotency key
+    so the action is sent to HUAWEI CLOUD once, and its outcome (per-resource failures included)."""
 
     class Status(models.TextChoices):
         SENDING = "sending", _("Sending")
@@ -415,16 +411,9 @@ class RenewalAttempt(models.Model):
 
     OPEN = (Status.SENDING, Status.UNCLEAR)
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="renewal_attempts")
     idempotency_key = models.UUIDField(_("idempotency key"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SENDING)
     resource_ids = models.JSONField(default=list)
-    period_type = models.PositiveSmallIntegerField()  # 2 month, 3 year
-    period_num = models.PositiveSmallIntegerField()
-    auto_pay = models.BooleanField(_("paid at once"), default=True)
-    quoted_amount = models.DecimalField(_("quoted"), max_digits=16, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=8, default="USD")
-    expiries_before = models.JSONField(default=dict, blank=True)
     order_ids = models.JSONField(default=list, blank=True)
     # [{"resource_id", "error_code", "error_msg"}]: resources HUAWEI CLOUD left out.
     failures = models.JSONField(default=list, blank=True)
@@ -439,13 +428,33 @@ class RenewalAttempt(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("renewal attempt")
-        verbose_name_plural = _("renewal attempts")
-        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="orders_renewal_attempt_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {', '.join(self.resource_ids)} {self.status}"
+
+
+class RenewalAttempt(ResourceAction):
+    """One press of "Renew", kept with its idempotency key, so a renewal is sent once.
+
+    `expiries_before` holds the resources' expiry when it was sent: an UNCLEAR attempt (no answer) is
+    resolved by reading the resources again (a later expiry, or a new renewal order, means it went
+    through), never by renewing again.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="renewal_attempts")
+    period_type = models.PositiveSmallIntegerField()  # 2 month, 3 year
+    period_num = models.PositiveSmallIntegerField()
+    auto_pay = models.BooleanField(_("paid at once"), default=True)
+    quoted_amount = models.DecimalField(_("quoted"), max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=8, default="USD")
+    expiries_before = models.JSONField(default=dict, blank=True)
+
+    class Meta(ResourceAction.Meta):
+        verbose_name = _("renewal attempt")
+        verbose_name_plural = _("renewal attempts")
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="orders_renewal_attempt_unique_key")]
 
     @property
     def period_label(self) -> str:
@@ -453,27 +462,14 @@ class RenewalAttempt(models.Model):
         return f"{self.period_num} {unit}"
 
 
-class Unsubscription(models.Model):
+class Unsubscription(ResourceAction):
     """One press of "Unsubscribe" (reference 5.10), kept with its idempotency key; sent once.
 
     `estimated_refund` is what we showed before (an estimate); `refund_lines` / `refund_amount` are what
     HUAWEI CLOUD's unsubscription orders refund (reference 5.8), read after it answered.
     """
 
-    class Status(models.TextChoices):
-        SENDING = "sending", _("Sending")
-        DONE = "done", _("Accepted by HUAWEI CLOUD")
-        REJECTED = "rejected", _("Refused by HUAWEI CLOUD")
-        NOT_SENT = "not_sent", _("Not sent (HUAWEI CLOUD unavailable)")
-        UNCLEAR = "unclear", _("Outcome unclear, being checked")
-        NOT_APPLIED = "not_applied", _("Not applied (checked)")
-
-    OPEN = (Status.SENDING, Status.UNCLEAR)
-
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="unsubscriptions")
-    idempotency_key = models.UUIDField(_("idempotency key"))
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SENDING)
-    resource_ids = models.JSONField(default=list)
     resource_names = models.JSONField(default=dict, blank=True)
     unsubscribe_type = models.PositiveSmallIntegerField(default=1)
     reason_type = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -481,27 +477,13 @@ class Unsubscription(models.Model):
     estimated_refund = models.DecimalField(
         _("estimated refund"), max_digits=16, decimal_places=2, null=True, blank=True
     )
-    order_ids = models.JSONField(default=list, blank=True)
-    failures = models.JSONField(default=list, blank=True)
     refund_lines = models.JSONField(default=list, blank=True)
     refund_amount = models.DecimalField(_("refund"), max_digits=16, decimal_places=2, null=True, blank=True)
-    error_code = models.CharField(max_length=64, blank=True)
-    error_message = models.CharField(max_length=500, blank=True)
-    request_id = models.CharField(max_length=80, blank=True)
-    acted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(ResourceAction.Meta):
         verbose_name = _("unsubscription")
         verbose_name_plural = _("unsubscriptions")
         constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="orders_unsubscription_unique_key")]
-
-    def __str__(self) -> str:
-        return f"{self.customer_id} {', '.join(self.resource_ids)} {self.status}"
 
 
 class ExpiryReminder(models.Model):
