@@ -510,6 +510,26 @@ def _finish(attempt, status: str, *, error: CloudError | None = None, **fields: 
     attempt.save(update_fields=update)
 
 
+
+def _replayed(model, *, customer: Customer, idempotency_key):
+    """The action already made with this key (a repeated press or reload), or None."""
+    replay = model.objects.filter(idempotency_key=idempotency_key).first()
+    if replay is not None and replay.customer_id != customer.pk:
+        raise ResourceActionRefused("idempotency key of another customer")
+    return replay
+
+
+def _settle_unclear(model, *, customer: Customer, resource_ids: list[str], resolve, went_through: str) -> None:
+    """Settle an unanswered earlier action on any of these resources before sending a new one: sending
+    again blindly could renew or unsubscribe twice. CloudUnavailable from `resolve`: still cannot tell,
+    and nothing is sent."""
+    unclear = _open_overlapping(model, customer=customer, resource_ids=resource_ids)
+    if unclear is None or unclear.status != model.Status.UNCLEAR:
+        return
+    resolve(unclear)
+    if unclear.status == model.Status.DONE:
+        raise ResourceActionRefused(went_through, attempt=unclear)
+
 def _open_overlapping(model, *, customer: Customer, resource_ids: Sequence[str]):
     for attempt in model.objects.filter(customer=customer, status__in=model.OPEN):
         if set(attempt.resource_ids) & set(resource_ids):
@@ -545,23 +565,18 @@ def resources_renew(
     `attempt.failures`; the others are renewed. Never retried: after no answer the attempt is UNCLEAR
     until `renewal_attempt_resolve` has read the resources' expiry and the renewal orders.
     """
-    replay = RenewalAttempt.objects.filter(idempotency_key=idempotency_key).first()
+    replay = _replayed(RenewalAttempt, customer=customer, idempotency_key=idempotency_key)
     if replay is not None:
-        if replay.customer_id != customer.pk:
-            raise ResourceActionRefused("idempotency key of another customer")
         return replay
     resources = _changeable(customer=customer, resources=resources)
     ids = [r.resource_id for r in resources]
-    # An unclear renewal of one of these resources is settled first: renewing again blindly could
-    # renew twice.
-    unclear = _open_overlapping(RenewalAttempt, customer=customer, resource_ids=ids)
-    if unclear is not None and unclear.status == RenewalAttempt.Status.UNCLEAR:
-        renewal_attempt_resolve(attempt=unclear)  # CloudUnavailable: still cannot tell, nothing sent
-        if unclear.status == RenewalAttempt.Status.DONE:
-            raise ResourceActionRefused(
-                translation.gettext("Your earlier renewal of these resources went through after all."),
-                attempt=unclear,
-            )
+    _settle_unclear(
+        RenewalAttempt,
+        customer=customer,
+        resource_ids=ids,
+        resolve=lambda attempt: renewal_attempt_resolve(attempt=attempt),
+        went_through=translation.gettext("Your earlier renewal of these resources went through after all."),
+    )
     try:
         with transaction.atomic():
             # Locks the resources so that two renewals of the same resource cannot both pass the check.
@@ -824,21 +839,18 @@ def resources_unsubscribe(
     """Unsubscribe main resources with their attached ones and renewed periods (cannot be undone),
     once per idempotency key. Resources HUAWEI CLOUD refuses are in `failures`; the others are gone.
     Never retried; an UNCLEAR one is settled by `unsubscription_resolve` (reading the resources)."""
-    replay = Unsubscription.objects.filter(idempotency_key=idempotency_key).first()
+    replay = _replayed(Unsubscription, customer=customer, idempotency_key=idempotency_key)
     if replay is not None:
-        if replay.customer_id != customer.pk:
-            raise ResourceActionRefused("idempotency key of another customer")
         return replay
     resources = _changeable(customer=customer, resources=resources)
     ids = [r.resource_id for r in resources]
-    unclear = _open_overlapping(Unsubscription, customer=customer, resource_ids=ids)
-    if unclear is not None and unclear.status == Unsubscription.Status.UNCLEAR:
-        unsubscription_resolve(unsubscription=unclear)  # CloudUnavailable: still cannot tell, nothing sent
-        if unclear.status == Unsubscription.Status.DONE:
-            raise ResourceActionRefused(
-                translation.gettext("Your earlier unsubscription of these resources went through after all."),
-                attempt=unclear,
-            )
+    _settle_unclear(
+        Unsubscription,
+        customer=customer,
+        resource_ids=ids,
+        resolve=lambda unsubscription: unsubscription_resolve(unsubscription=unsubscription),
+        went_through=translation.gettext("Your earlier unsubscription of these resources went through after all."),
+    )
     try:
         with transaction.atomic():
             list(Resource.objects.select_for_update().filter(customer=customer, resource_id__in=ids))
