@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """`make run`: the whole Partner Portal on one machine, for development.
 
-Prepares the database (migrate, collectstatic, seed_demo), then starts and watches:
+Prepares the database (migrate, collectstatic, seed_demo), starts and watches the processes below,
+and once the site answers queues every cloud sync once (`manage.py cloud_sync`):
 
     sandbox  python -m sandbox            the HUAWEI CLOUD simulator, on SANDBOX_PORT (8100)
     web      manage.py runserver          the site, on PORT (8000)
@@ -246,6 +247,9 @@ def main() -> int:
         supervisor.spawn("worker", [*celery, "worker", "-l", "info", "--concurrency", "2"])
         supervisor.spawn("beat", [*celery, "beat", "-l", "info", "-s", str(var_dir / "celerybeat-schedule")])
         wait_until_answers(supervisor, "web", site + "/")
+        # The worker mirrors the cloud's customers, orders, resources, tickets and last month's bill now,
+        # not at beat's first tick, so the first pages already show them.
+        supervisor.step("cloud_sync", [PYTHON, "manage.py", "cloud_sync"])
 
         say(
             f"""

@@ -118,6 +118,31 @@ def test_signed_in_customer_sees_sign_out_button_and_account_link(client):
     assert customer.account_name in html
 
 
+def _nav_labels(html: str) -> list[str]:
+    nav = html.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r"<a [^>]*>([^<]+)</a>", nav)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        (None, ["Orders", "Bills", "Tickets"], ["Finance", "Support queue"]),
+        ("Finance", ["Finance"], ["Orders", "Support queue"]),
+        ("Support", ["Support queue"], ["Orders", "Finance"]),
+        ("Operations", ["Support queue"], ["Orders", "Finance"]),  # operations staff may follow tickets too
+    ],
+)
+def test_the_main_navigation_leads_each_role_to_its_own_pages(client, role, shown, hidden):
+    user = CustomerFactory().user if role is None else StaffUserFactory(group=role)
+    client.force_login(user)
+
+    labels = _nav_labels(client.get("/").content.decode())
+
+    assert set(shown) <= set(labels), labels
+    assert not set(hidden) & set(labels), labels
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_every_link_on_the_pages_goes_to_a_page_that_exists(client, signed_in):

@@ -6,6 +6,7 @@ template no context processors (the 500 and CSRF failure pages).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import template
@@ -17,25 +18,45 @@ from django.utils.translation import gettext_lazy as _
 register = template.Library()
 
 
+def _everyone(user) -> bool:
+    return True
+
+
+def _customer(user) -> bool:
+    return customer_of(user) is not None
+
+
+def _finance(user) -> bool:
+    from billing.selectors import is_finance
+
+    return user is not None and is_finance(user)
+
+
+def _support(user) -> bool:
+    return bool(user is not None and user.is_staff and user.has_perm("tickets.view_ticket"))
+
+
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str
-    # Public items are shown to everyone; the others only to a signed-in customer.
-    public: bool = False
+    # Who sees the item: everyone, a signed-in customer, or staff of a role (a predicate on the user).
+    shown_to: Callable = _customer
 
 
 # The main navigation, in order. An item is shown only once its URL name resolves, so a new page
 # appears in the header when its app adds the URL: no template change needed.
 NAV_ITEMS = [
-    NavItem("home", _("Home"), public=True),
-    NavItem("prices", _("Prices"), public=True),
+    NavItem("home", _("Home"), _everyone),
+    NavItem("prices", _("Prices"), _everyone),
     NavItem("orders", _("Orders")),
     NavItem("resources", _("Resources")),
     NavItem("usage", _("Usage")),
     NavItem("bills", _("Bills")),
     NavItem("tickets", _("Tickets")),
     NavItem("sso:console", _("HUAWEI CLOUD console")),
+    NavItem("finance:dashboard", _("Finance"), _finance),
+    NavItem("tickets_queue", _("Support queue"), _support),
 ]
 
 
@@ -58,11 +79,10 @@ def partner_name() -> str:
 def main_nav(context):
     request = context.get("request")
     user = getattr(request, "user", None)
-    is_customer = customer_of(user) is not None
     path = getattr(request, "path", "")
     links = []
     for item in NAV_ITEMS:
-        if not (item.public or is_customer):
+        if not item.shown_to(user):
             continue
         try:
             url = reverse(item.url_name)
