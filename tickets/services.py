@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -61,6 +63,11 @@ ACTION_REFUSALS = {
     "close": _("A ticket can be closed only while it is being processed or waiting for your confirmation."),
     "delete": _("Only a completed, cancelled or invalid ticket can be deleted."),
 }
+ATTACHMENT_UNAVAILABLE = _(
+    "The file %(name)s could not be fetched from HUAWEI CLOUD right now. Please try again in a minute."
+)
+ATTACHMENT_REFUSED = _("HUAWEI CLOUD did not give us the file %(name)s. %(reason)s")
+GENERIC_CONTENT_TYPE = "application/octet-stream"
 MESSAGE_REFUSAL = _("This ticket is finished: HUAWEI CLOUD takes no more messages on it. Please open a new ticket.")
 
 
@@ -136,8 +143,7 @@ def _store_upload(*, ticket: Ticket, customer: CustomerRef | None, upload: Uploa
     accessory_id = cloud.ticket_attachment_upload(
         customer=customer, filename=upload.name, content=upload.content, content_type=upload.content_type
     )
-    name = get_valid_filename(upload.name) or "attachment"
-    storage_name = default_storage.save(f"tickets/{uuid.uuid4().hex}/{name}", ContentFile(upload.content))
+    storage_name = _save_private(upload.name, upload.content)
     return TicketAttachment.objects.create(
         ticket=ticket,
         accessory_id=accessory_id,
@@ -146,6 +152,15 @@ def _store_upload(*, ticket: Ticket, customer: CustomerRef | None, upload: Uploa
         size=len(upload.content),
         storage_name=storage_name,
     )
+
+
+def _save_private(name: str, content: bytes) -> str:
+    """Keep a copy of a ticket's file in private storage; returns its storage name."""
+    try:
+        safe = get_valid_filename(name)[-100:]  # the end keeps the extension
+    except SuspiciousFileOperation:
+        safe = "attachment"
+    return default_storage.save(f"tickets/{uuid.uuid4().hex}/{safe}", ContentFile(content))
 
 
 def _find_created(ticket: Ticket, customer: CustomerRef | None) -> str | None:
@@ -359,6 +374,55 @@ def ticket_action(*, ticket: Ticket, user, action: str, reason: str = "", reques
             Ticket.objects.filter(pk=ticket.pk).update(status=new_status, last_activity_at=now)
         audit.record(action=f"ticket.{action}", actor=user, request=request, obj=ticket, reason=reason)
     ticket.refresh_from_db()
+
+
+# --- attachments -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttachmentContent:
+    name: str
+    content_type: str
+    file: File  # open for binary reading; the caller closes it (FileResponse does)
+
+
+def _content_type(attachment: TicketAttachment, sent: str = "") -> str:
+    if attachment.content_type:
+        return attachment.content_type
+    if sent and sent != GENERIC_CONTENT_TYPE:
+        return sent[:100]
+    return mimetypes.guess_type(attachment.name)[0] or GENERIC_CONTENT_TYPE
+
+
+def attachment_content(*, attachment: TicketAttachment) -> AttachmentContent:
+    """An attachment's file: our private copy, else fetched from HUAWEI CLOUD with the ticket owner's
+    identity and kept, so the next download does not call HUAWEI CLOUD (a copy gone missing is fetched
+    again). Two first downloads at once may both fetch; the one whose conditional UPDATE records its
+    copy wins and the other removes its own. Raises TicketRefused with plain words when HUAWEI CLOUD
+    does not give the file."""
+    if attachment.storage_name:
+        try:
+            stored = default_storage.open(attachment.storage_name, "rb")
+        except OSError:
+            logger.warning("tickets: the copy of attachment %s is missing; fetching it again", attachment.pk)
+        else:
+            return AttachmentContent(name=attachment.name, content_type=_content_type(attachment), file=stored)
+    try:
+        downloaded = cloud.ticket_attachment_download(
+            customer=customer_ref(attachment.ticket), accessory_id=attachment.accessory_id
+        )
+    except CloudUnavailable as exc:
+        raise TicketRefused(ATTACHMENT_UNAVAILABLE % {"name": attachment.name}) from exc
+    except CloudRejected as exc:
+        raise TicketRefused(ATTACHMENT_REFUSED % {"name": attachment.name, "reason": exc.user_message}) from exc
+    content_type = _content_type(attachment, downloaded.content_type)
+    storage_name = _save_private(attachment.name, downloaded.content)
+    recorded = TicketAttachment.objects.filter(pk=attachment.pk, storage_name=attachment.storage_name).update(
+        storage_name=storage_name, content_type=content_type, size=len(downloaded.content)
+    )
+    if not recorded:
+        default_storage.delete(storage_name)  # another download recorded its copy first
+    return AttachmentContent(name=attachment.name, content_type=content_type, file=ContentFile(downloaded.content))
 
 
 # --- sync --------------------------------------------------------------------------------------------

@@ -7,26 +7,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from tests.factories import CustomerFactory, StaffUserFactory, UserFactory
-from tickets.models import Status, Ticket, TicketAttachment
+from tests.factories import CustomerFactory, StaffUserFactory, TicketFactory, UserFactory
+from tickets.models import TicketAttachment
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def b_ticket():
-    owner = CustomerFactory()
-    ticket = Ticket.objects.create(
-        customer=owner,
-        incident_id="CS20261127000099",
-        creation=Ticket.Creation.CREATED,
-        status=Status.PROCESSING,
-        subject="B's secret problem",
-        description="...",
-        category_id="1",
-        product_category_id="15",
-        business_type_id="1501",
-    )
+    ticket = TicketFactory(subject="B's secret problem")
     name = default_storage.save("tickets/test/b.txt", ContentFile(b"B's file"))
     attachment = TicketAttachment.objects.create(ticket=ticket, accessory_id="a" * 32, name="b.txt", storage_name=name)
     return ticket, attachment
@@ -46,16 +35,7 @@ def test_another_customers_ticket_is_a_404_everywhere(client, b_ticket):
 def test_an_attachment_is_reached_only_through_its_own_ticket(client, b_ticket):
     ticket, attachment = b_ticket
     own = CustomerFactory()
-    own_ticket = Ticket.objects.create(
-        customer=own,
-        incident_id="CS20261127000098",
-        creation=Ticket.Creation.CREATED,
-        subject="mine",
-        description="...",
-        category_id="1",
-        product_category_id="15",
-        business_type_id="1501",
-    )
+    own_ticket = TicketFactory(customer=own)
     client.force_login(own.user)
 
     assert client.get(reverse("ticket_attachment", args=[own_ticket.pk, attachment.pk])).status_code == 404
