@@ -12,6 +12,7 @@ Status rules (reference 7 and 15; Huawei's exact rules are not published, these 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -359,7 +360,7 @@ def ticket_reply(
     content: str,
     status: int | None = None,
     replier_name: str = "",
-    files: list[EngineerFile] = (),
+    files: Sequence[EngineerFile] = (),
 ) -> TicketMessage:
     """An engineer's answer (message type 1), with `files` attached. Without `status` a ticket pending
     acceptance is accepted (1). The files (checked by the caller with `accessory_problem`) belong to the

@@ -10,7 +10,7 @@ from django.utils import translation
 from huaweicloudsdkosm.v2 import model as m
 
 from huaweicloud import clients, tickets
-from huaweicloud.errors import LOCAL_TOO_LARGE, CloudRejected
+from huaweicloud.errors import LOCAL_CONNECTION, LOCAL_TOO_LARGE, CloudRejected, CloudUnavailable
 from tests.huaweicloud import gateway_fakes
 from tests.huaweicloud.gateway_fakes import ALICE, rejected
 
@@ -203,6 +203,19 @@ def test_download_refuses_a_file_over_the_cap_before_reading_it(fakes):
 
     assert raised.value.error_code == LOCAL_TOO_LARGE
     stream.read.assert_not_called()
+
+
+def test_a_download_that_breaks_off_is_cloud_unavailable(fakes):
+    stream = mock.Mock(spec=io.BytesIO)
+    stream.read.side_effect = requests.exceptions.ChunkedEncodingError("Connection broken")
+    answer = file_answer(b"", {"Content-Type": "text/plain"})
+    answer.consume_download_stream(lambda raw: setattr(raw, "raw", stream))
+    fakes.partner_osm.download_accessories.return_value = answer
+
+    with pytest.raises(CloudUnavailable) as raised:
+        tickets.ticket_attachment_download(accessory_id="acc-8")
+
+    assert raised.value.error_code == LOCAL_CONNECTION
 
 
 def test_download_takes_a_json_refusal_for_a_refusal(fakes):
