@@ -77,6 +77,8 @@ def ticket_new(request):
                 )
                 return redirect("ticket_detail", pk=ticket.pk)
     else:
+        if not catalogue:
+            services.catalogue_refresh_soon()
         initial = {"contact_email": customer.email if customer else ""}
         form = TicketForm(initial=initial, catalogue=catalogue, staff=staff)
     return render(request, "tickets/new.html", {"form": form, "staff": staff, "catalogue_missing": not catalogue})
