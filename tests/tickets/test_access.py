@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from tests.factories import CustomerFactory, StaffUserFactory, TicketFactory, UserFactory
-from tickets.models import TicketAttachment
+from tickets.models import TicketAttachment, TicketMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +65,16 @@ def test_a_user_who_is_no_customer_and_no_support_gets_404(client, b_ticket):
 def test_signed_out_visitors_are_sent_to_sign_in(client, b_ticket):
     response = client.get(reverse("tickets"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_admin_keeps_confidential_messages_off_its_lists(client, b_ticket):
+    ticket, _attachment = b_ticket
+    TicketMessage.objects.create(ticket=ticket, content="root password is Hunter2!", confidential=True)
+    TicketMessage.objects.create(ticket=ticket, content="It fails since Monday.")
+    client.force_login(StaffUserFactory(group="Support"))
+
+    page = client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).content.decode()
+
+    assert "It fails since Monday." in page
+    assert "Hunter2" not in page and "confidential: read it on the ticket" in page
+    assert "Hunter2" in client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()

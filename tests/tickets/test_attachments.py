@@ -3,13 +3,16 @@ ticket's own customer and support staff only, kept so the next download does not
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import CustomerFactory, StaffUserFactory, TicketFactory
-from tests.sandbox_tickets_helpers import CUSTOMER_TICKETS, ticket_reply
+from tests.sandbox_tickets_helpers import CUSTOMER_TICKETS, sandbox_ticket, ticket_reply
 from tickets import services
 from tickets.models import TicketAttachment
 
@@ -131,3 +134,26 @@ def test_the_failure_message_speaks_chinese(client, sandbox, engineers_file):
     page = client.get(url(engineers_file), headers={"accept-language": "zh-hans"}, follow=True).content.decode()
 
     assert "暂时无法从华为云获取文件 steps.txt" in page
+
+
+def test_staff_without_the_tickets_role_get_a_404(client, engineers_file):
+    client.force_login(StaffUserFactory(group="Finance"))
+
+    assert client.get(url(engineers_file)).status_code == 404
+
+
+def test_a_customers_message_takes_a_file_to_huawei_cloud(client, sandbox, engineers_file):
+    ticket = engineers_file.ticket
+    client.force_login(ticket.customer.user)
+    screenshot = SimpleUploadedFile("sg.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+
+    response = client.post(
+        reverse("ticket_message", args=[ticket.pk]),
+        {"idempotency_key": str(uuid.uuid4()), "content": "Security group attached.", "attachments": [screenshot]},
+    )
+
+    assert response.status_code == 302
+    sent = TicketAttachment.objects.get(ticket=ticket, name="sg.png")
+    assert sent.message.content == "Security group attached." and sent.storage_name
+    last = sandbox_ticket(sandbox, ticket.incident_id)["messages"][-1]
+    assert (last["type"], last["accessory_ids"]) == (0, [sent.accessory_id])

@@ -247,6 +247,19 @@ def test_support_staff_open_a_ticket_for_the_partner_itself(client, catalogue):
     assert client.get(reverse("tickets_queue"), {"customer": "-"}).context["tickets"][0] == ticket
 
 
+def test_support_staff_open_a_ticket_for_a_customer_with_the_customers_identity(client, catalogue, demo_customer):
+    from tests.factories import StaffUserFactory
+
+    client.force_login(StaffUserFactory(group="Support"))
+
+    response = client.post(reverse("ticket_new"), form_data(subject="Opened by support", customer=demo_customer.pk))
+
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert ticket.customer == demo_customer and ticket.created_by.is_staff
+    assert [t["incident_id"] for t in cloud_tickets(catalogue, "Opened by support")] == [ticket.incident_id]
+
+
 def test_the_form_speaks_chinese(client, catalogue, demo_customer):
     client.force_login(demo_customer.user)
     body = client.get(reverse("ticket_new"), headers={"accept-language": "zh-hans"}).content.decode()
