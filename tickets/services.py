@@ -114,10 +114,18 @@ def customer_ref(ticket_or_customer) -> CustomerRef | None:
 
 
 def catalogue_refresh() -> int:
-    """Fetch the form's catalogue in every language with the partner's credentials and store it."""
+    """Fetch the form's catalogue in every language with the partner's credentials and store it;
+    returns how many languages were stored. An empty answer never replaces a catalogue: without
+    products the form could open no ticket at all."""
+    stored = 0
     for language in CATALOGUE_LANGUAGES:
         with translation.override(language):
             options = cloud.ticket_catalogue(customer=None)
+        if not options:
+            logger.warning(
+                "tickets: HUAWEI CLOUD gave an empty ticket catalogue in %s; the stored one is kept", language
+            )
+            continue
         data = [
             {
                 "category_id": option.category_id,
@@ -137,7 +145,8 @@ def catalogue_refresh() -> int:
         TicketCatalogue.objects.update_or_create(
             language=language, defaults={"data": data, "refreshed_at": timezone.now()}
         )
-    return len(CATALOGUE_LANGUAGES)
+        stored += 1
+    return stored
 
 
 def catalogue_refresh_soon() -> bool:

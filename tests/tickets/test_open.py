@@ -16,6 +16,7 @@ from tests.sandbox_tickets_helpers import sandbox_tickets
 from tickets import services, tasks
 from tickets.forms import missing_template_fields
 from tickets.models import Ticket, TicketAttachment
+from tickets.selectors import catalogue as stored_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,13 @@ def test_without_a_catalogue_the_form_queues_a_refresh_once(client, demo_custome
 
     assert "The list of products is not available right now" in first.content.decode()
     delay.assert_called_once_with()
+
+
+def test_an_empty_catalogue_from_huawei_cloud_does_not_replace_the_stored_one(catalogue):
+    with mock.patch.object(cloud, "ticket_catalogue", autospec=True, return_value=()):
+        assert tasks.ticket_catalogue_refresh() == 0
+
+    assert {p["id"] for p in stored_catalogue()} >= {"15", "81"}
 
 
 def test_choosing_a_template_without_javascript_prefills_the_description(client, catalogue, demo_customer):
