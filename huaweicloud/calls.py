@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import requests
 from huaweicloudsdkcore.exceptions import exceptions as sdk
+from huaweicloudsdkcore.sdk_stream_response import SdkStreamResponse
 
 from huaweicloud import clients, ratelimit
 from huaweicloud.errors import (
@@ -65,10 +66,14 @@ def call(operation: str, fn: Callable[[Any], Any], request: Any, *, parse: Calla
             raise _malformed(operation, raw, exc) from exc
         raw = clients.last_response()
         try:
-            _check_body(raw)
+            if not isinstance(response, SdkStreamResponse):
+                _check_body(raw)  # a file is no JSON; `parse` reads it, within its own limits
             result = parse(response)
         except _PARSE_ERRORS as exc:
             raise _malformed(operation, raw, exc) from exc
+        except requests.exceptions.RequestException as exc:
+            # A streamed body (a file) broke off, or stalled past the read timeout, while `parse` read it.
+            raise _map_exception(operation, exc, raw) from exc
     except CloudError as error:
         _log(operation, error, latency=time.monotonic() - started, waited=waited)
         raise

@@ -60,6 +60,15 @@ def last_response() -> requests.Response | None:
     return getattr(_last_response, "value", None)
 
 
+class _HttpHandler(HttpHandler):
+    """Instead of the SDK's default response handler, which logs to a logger silenced above and, for
+    an answer without Content-Length, reads the whole body first: a file would be in memory before
+    the gateway's size cap could refuse it (`huaweicloud.tickets.ticket_attachment_download`)."""
+
+    def process_response(self, **kwargs: Any) -> None:
+        _remember_response(**kwargs)
+
+
 def _build(client_class: type, endpoint: str, credentials: GlobalCredentials | None = None) -> Any:
     config = settings.HUAWEICLOUD
     http_config = HttpConfig.get_default_config()
@@ -72,7 +81,7 @@ def _build(client_class: type, endpoint: str, credentials: GlobalCredentials | N
         client_class.new_builder()
         .with_credentials(credentials)
         .with_http_config(http_config)
-        .with_http_handler(HttpHandler().add_response_handler(_remember_response))
+        .with_http_handler(_HttpHandler())
         .with_endpoints([endpoint])
         .build()
     )

@@ -29,6 +29,8 @@ LOCAL_CONNECTION = "LOCAL.CONNECTION"
 LOCAL_MALFORMED = "LOCAL.MALFORMED"
 LOCAL_THROTTLED = "LOCAL.THROTTLED"
 LOCAL_SDK = "LOCAL.SDK"
+# A file HUAWEI CLOUD would send is larger than the gateway takes (a CloudRejected: retrying will not help).
+LOCAL_TOO_LARGE = "LOCAL.TOO_LARGE"
 
 # Gateway (APIG) and BSS codes that mean our configuration is wrong (reference section 8):
 # wrong AK/SK or clock skew (0301), denied (0302/0306), no such API (0101: wrong endpoint), and
@@ -45,6 +47,7 @@ REJECTED_MESSAGES: Mapping[str, Promise] = MappingProxyType(
         "CBC.0156": _("This HUAWEI CLOUD account belongs to a different HUAWEI CLOUD site."),
         "CBC.18000016": _("This account does not have permission for that. Please contact us."),
         "CBC.99000050": _("A HUAWEI CLOUD account already exists for this customer."),
+        LOCAL_TOO_LARGE: _("This file is too large to download here. Please download it in the HUAWEI CLOUD console."),
     }
 )
 DEFAULT_REJECTED_MESSAGE = _("HUAWEI CLOUD did not accept the request: %(error_msg)s")

@@ -67,6 +67,7 @@ DOCUMENTED_LIMITS: dict[str, int] = {
     "create_messages": 5,
     "update_cases": 5,
     "upload_accessory": 5,
+    "download_accessories": 5,
 }
 DEFAULT_MAX_WAIT = 10.0  # seconds a caller may wait for a slot before giving up
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from customers.models import Customer
+from tickets.models import Status, Ticket
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -51,3 +52,20 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     binding = Customer.Binding.BOUND
     real_name_status = Customer.RealNameStatus.APPROVED
     customer_type = Customer.CustomerType.INDIVIDUAL
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    """A customer's ticket HUAWEI CLOUD has created (an ECS login problem, being processed)."""
+
+    class Meta:
+        model = Ticket
+
+    customer = factory.SubFactory(CustomerFactory)
+    incident_id = factory.Sequence(lambda n: f"CS20261127{n:06d}")
+    creation = Ticket.Creation.CREATED
+    status = Status.PROCESSING
+    subject = factory.Sequence(lambda n: f"Problem {n}")
+    description = "..."
+    category_id = "1"
+    product_category_id = "15"
+    business_type_id = "1501"

@@ -7,6 +7,8 @@ Until `tests/sandbox_server.py` grows them, tests call these with the `sandbox` 
 
 from __future__ import annotations
 
+import base64
+
 from huaweicloudsdkcore.auth.credentials import GlobalCredentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcore.signer.signer import Signer
@@ -70,13 +72,26 @@ def build_customer_osm(url: str, token: str) -> OsmClient:
     return client
 
 
-def ticket_reply(sandbox, incident_id: str, content: str, status: int | None = None, replier_name: str | None = None):
-    """HUAWEI CLOUD support answers (message type 1), optionally moving the ticket to `status` (1, 2, 3, 17)."""
+def ticket_reply(
+    sandbox,
+    incident_id: str,
+    content: str,
+    status: int | None = None,
+    replier_name: str | None = None,
+    files: dict[str, tuple[bytes, str]] | None = None,
+):
+    """HUAWEI CLOUD support answers (message type 1), optionally moving the ticket to `status` (1, 2, 3, 17)
+    and attaching `files` ({file name: (content, content type)})."""
     body = {"content": content}
     if status is not None:
         body["status"] = status
     if replier_name:
         body["replier_name"] = replier_name
+    if files:
+        body["attachments"] = [
+            {"file_name": name, "content_base64": base64.b64encode(data).decode(), "content_type": content_type}
+            for name, (data, content_type) in files.items()
+        ]
     return sandbox._call("POST", f"tickets/{incident_id}/reply", json=body)
 
 

@@ -10,9 +10,14 @@ from tickets.models import Ticket, TicketAttachment, TicketEvent, TicketMessage
 class TicketMessageInline(admin.TabularInline):
     model = TicketMessage
     extra = 0
-    fields = ("created_at", "author", "replier_name", "content", "confidential", "notified_at")
-    readonly_fields = ("created_at", "author", "replier_name", "content", "notified_at")
+    fields = ("created_at", "author", "replier_name", "text", "confidential", "notified_at")
+    readonly_fields = ("created_at", "author", "replier_name", "text", "notified_at")
     can_delete = False
+
+    @admin.display(description=_("message"))
+    def text(self, message):
+        # A password or key stays off this list; the ticket's own page shows it to whoever may read it.
+        return _("(confidential: read it on the ticket's page)") if message.confidential else message.content
 
 
 class TicketEventInline(admin.TabularInline):

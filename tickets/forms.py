@@ -34,11 +34,19 @@ def template_fields(content: str) -> list[str]:
 
 
 def missing_template_fields(content: str, description: str) -> list[str]:
-    answered = {}
+    """The template's labels left without an answer, on their line or on the lines below them (a
+    pasted error message or log) up to the next label."""
+    labels = template_fields(content)
+    answered: dict[str, bool] = {}
+    current = None
     for line in description.splitlines():
-        if m := _TEMPLATE_FIELD.match(line):
-            answered[m.group("label").strip()] = bool(m.group("value").strip())
-    return [label for label in template_fields(content) if not answered.get(label)]
+        m = _TEMPLATE_FIELD.match(line)
+        if m and m.group("label").strip() in labels:
+            current = m.group("label").strip()
+            answered[current] = answered.get(current, False) or bool(m.group("value").strip())
+        elif current and line.strip():
+            answered[current] = True
+    return [label for label in labels if not answered.get(label)]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -87,7 +95,7 @@ class TicketForm(forms.Form):
     """Product -> problem type -> severity (and templates) narrow as the choices above them are made."""
 
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=services.SUBJECT_MAX_LENGTH)
     product = forms.ChoiceField(label=_("Product"))
     problem_type = forms.ChoiceField(label=_("Problem type"))
     severity = forms.ChoiceField(label=_("Severity"), required=False)
@@ -97,7 +105,9 @@ class TicketForm(forms.Form):
         help_text=_("A template fills in the description with what HUAWEI CLOUD needs to know."),
     )
     region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", "—"), *REGIONS.items()])
-    description = forms.CharField(label=_("Description"), max_length=1800, widget=forms.Textarea(attrs={"rows": 8}))
+    description = forms.CharField(
+        label=_("Description"), max_length=services.DESCRIPTION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 8})
+    )
     contact_email = forms.EmailField(label=_("Contact email"), required=False)
     contact_mobile = forms.RegexField(
         label=_("Contact mobile"),

@@ -77,6 +77,8 @@ class Ticket(models.Model):
     last_activity_at = models.DateTimeField(_("last update"), default=timezone.now, db_index=True)
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
     synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+    # Claimed by the periodic sync before it asks HUAWEI CLOUD (services.tickets_sync).
+    sync_attempted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
 
     class Meta:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.cache import cache
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -37,8 +40,13 @@ from tickets.models import (
 logger = logging.getLogger(__name__)
 
 CATALOGUE_LANGUAGES = ("en", "zh-hans")
+CATALOGUE_REFRESH_QUEUED = "tickets:catalogue-refresh-queued"
+CATALOGUE_RETRY_AFTER = timedelta(minutes=10)
 # A create call that started longer ago than this was cut short (killed worker, closed browser).
 ATTEMPT_TIMEOUT = timedelta(minutes=2)
+# The periodic sync (every 5 minutes, settings.CELERY_BEAT_SCHEDULE) does not ask again about a ticket
+# it tried this recently: an overlapping run and the task's retries skip it.
+SYNC_FRESH = timedelta(minutes=2)
 # OSM "not found / not yours" (sandbox/README): the ticket is gone (deleted).
 TICKET_GONE = "OSM.01010002"
 
@@ -61,6 +69,18 @@ ACTION_REFUSALS = {
     "close": _("A ticket can be closed only while it is being processed or waiting for your confirmation."),
     "delete": _("Only a completed, cancelled or invalid ticket can be deleted."),
 }
+# OSM's refusals of messages and actions (sandbox/README "Error codes"), in words.
+CLOUD_REFUSALS = {
+    "OSM.01010004": _("This ticket was urged a short while ago. Please wait a while before urging it again."),
+    "OSM.0003": _(
+        "HUAWEI CLOUD does not allow this in the ticket's current state. The page now shows its latest state."
+    ),
+}
+ATTACHMENT_UNAVAILABLE = _(
+    "The file %(name)s could not be fetched from HUAWEI CLOUD right now. Please try again in a minute."
+)
+ATTACHMENT_REFUSED = _("HUAWEI CLOUD did not give us the file %(name)s. %(reason)s")
+GENERIC_CONTENT_TYPE = "application/octet-stream"
 MESSAGE_REFUSAL = _("This ticket is finished: HUAWEI CLOUD takes no more messages on it. Please open a new ticket.")
 
 
@@ -94,10 +114,18 @@ def customer_ref(ticket_or_customer) -> CustomerRef | None:
 
 
 def catalogue_refresh() -> int:
-    """Fetch the form's catalogue in every language with the partner's credentials and store it."""
+    """Fetch the form's catalogue in every language with the partner's credentials and store it;
+    returns how many languages were stored. An empty answer never replaces a catalogue: without
+    products the form could open no ticket at all."""
+    stored = 0
     for language in CATALOGUE_LANGUAGES:
         with translation.override(language):
             options = cloud.ticket_catalogue(customer=None)
+        if not options:
+            logger.warning(
+                "tickets: HUAWEI CLOUD gave an empty ticket catalogue in %s; the stored one is kept", language
+            )
+            continue
         data = [
             {
                 "category_id": option.category_id,
@@ -117,7 +145,19 @@ def catalogue_refresh() -> int:
         TicketCatalogue.objects.update_or_create(
             language=language, defaults={"data": data, "refreshed_at": timezone.now()}
         )
-    return len(CATALOGUE_LANGUAGES)
+        stored += 1
+    return stored
+
+
+def catalogue_refresh_soon() -> bool:
+    """Queue a refresh when the form finds no catalogue (a new installation, or the daily refresh has
+    never succeeded), at most once per CATALOGUE_RETRY_AFTER: a page view must not flood the workers."""
+    if not cache.add(CATALOGUE_REFRESH_QUEUED, True, timeout=int(CATALOGUE_RETRY_AFTER.total_seconds())):
+        return False
+    from tickets import tasks
+
+    transaction.on_commit(tasks.ticket_catalogue_refresh.delay)
+    return True
 
 
 # --- opening a ticket ------------------------------------------------------------------------------
@@ -132,12 +172,22 @@ def _cloud_description(ticket: Ticket) -> str:
     return f"{ticket.subject}\n\n{ticket.description}\n\n[{_reference(ticket)}]"
 
 
+# OSM takes a description of at most 2000 characters (sandbox/README "create_cases"); ours carries the
+# subject, the description and the reference, so the form's two fields share what is left.
+CLOUD_DESCRIPTION_MAX_LENGTH = 2000
+SUBJECT_MAX_LENGTH = Ticket._meta.get_field("subject").max_length
+DESCRIPTION_MAX_LENGTH = (
+    CLOUD_DESCRIPTION_MAX_LENGTH
+    - SUBJECT_MAX_LENGTH
+    - len(_cloud_description(Ticket(subject="", description="", idempotency_key=uuid.UUID(int=0))))
+)
+
+
 def _store_upload(*, ticket: Ticket, customer: CustomerRef | None, upload: Upload) -> TicketAttachment:
     accessory_id = cloud.ticket_attachment_upload(
         customer=customer, filename=upload.name, content=upload.content, content_type=upload.content_type
     )
-    name = get_valid_filename(upload.name) or "attachment"
-    storage_name = default_storage.save(f"tickets/{uuid.uuid4().hex}/{name}", ContentFile(upload.content))
+    storage_name = _save_private(upload.name, upload.content)
     return TicketAttachment.objects.create(
         ticket=ticket,
         accessory_id=accessory_id,
@@ -146,6 +196,15 @@ def _store_upload(*, ticket: Ticket, customer: CustomerRef | None, upload: Uploa
         size=len(upload.content),
         storage_name=storage_name,
     )
+
+
+def _save_private(name: str, content: bytes) -> str:
+    """Keep a copy of a ticket's file in private storage; returns its storage name."""
+    try:
+        safe = get_valid_filename(name)[-100:]  # the end keeps the extension
+    except SuspiciousFileOperation:
+        safe = "attachment"
+    return default_storage.save(f"tickets/{uuid.uuid4().hex}/{safe}", ContentFile(content))
 
 
 def _find_created(ticket: Ticket, customer: CustomerRef | None) -> str | None:
@@ -301,8 +360,10 @@ def ticket_message_add(
     except IntegrityError:
         return TicketMessage.objects.get(idempotency_key=idempotency_key)
     ref = customer_ref(ticket)
+    attachments: list[TicketAttachment] = []
     try:
-        attachments = [_store_upload(ticket=ticket, customer=ref, upload=upload) for upload in uploads]
+        for upload in uploads:
+            attachments.append(_store_upload(ticket=ticket, customer=ref, upload=upload))
         cloud.ticket_message_add(
             customer=ref,
             incident_id=ticket.incident_id,
@@ -311,13 +372,26 @@ def ticket_message_add(
         )
     except (CloudRejected, CloudUnavailable) as exc:
         if not (isinstance(exc, CloudUnavailable) and exc.maybe_applied):
-            message.delete()  # nothing was posted: the form keeps the text for a retry
-        raise TicketRefused(exc.user_message) from exc
+            # Nothing was posted: the form keeps the text and the files for a retry, which uploads
+            # them again; these copies would only be loose files on the ticket.
+            for attachment in attachments:
+                default_storage.delete(attachment.storage_name)
+                attachment.delete()
+            message.delete()
+        if isinstance(exc, CloudRejected):
+            _sync_quietly(ticket)  # e.g. finished meanwhile: the page then shows why
+        raise TicketRefused(_refusal(exc)) from exc
     TicketAttachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
     Ticket.objects.filter(pk=ticket.pk).update(last_activity_at=timezone.now())
     audit.record(action="ticket.message", actor=user, request=request, obj=ticket, after={"confidential": confidential})
     _sync_quietly(ticket)
     return message
+
+
+def _refusal(exc: CloudRejected | CloudUnavailable):
+    if isinstance(exc, CloudRejected):
+        return CLOUD_REFUSALS.get(exc.error_code or "", exc.user_message)
+    return exc.user_message
 
 
 def ticket_action(*, ticket: Ticket, user, action: str, reason: str = "", request=None) -> None:
@@ -339,7 +413,9 @@ def ticket_action(*, ticket: Ticket, user, action: str, reason: str = "", reques
             outcome=audit.Outcome.REFUSED if isinstance(exc, CloudRejected) else audit.Outcome.FAILED,
             message=str(exc),
         )
-        raise TicketRefused(exc.user_message) from exc
+        if isinstance(exc, CloudRejected):
+            _sync_quietly(ticket)  # the state may have changed on HUAWEI CLOUD's side: offer what it allows now
+        raise TicketRefused(_refusal(exc)) from exc
     new_status = {"close": Status.COMPLETED, "cancel": Status.CANCELLED}.get(action)
     now = timezone.now()
     with transaction.atomic():
@@ -361,6 +437,55 @@ def ticket_action(*, ticket: Ticket, user, action: str, reason: str = "", reques
     ticket.refresh_from_db()
 
 
+# --- attachments -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttachmentContent:
+    name: str
+    content_type: str
+    file: File  # open for binary reading; the caller closes it (FileResponse does)
+
+
+def _content_type(attachment: TicketAttachment, sent: str = "") -> str:
+    if attachment.content_type:
+        return attachment.content_type
+    if sent and sent != GENERIC_CONTENT_TYPE:
+        return sent[:100]
+    return mimetypes.guess_type(attachment.name)[0] or GENERIC_CONTENT_TYPE
+
+
+def attachment_content(*, attachment: TicketAttachment) -> AttachmentContent:
+    """An attachment's file: our private copy, else fetched from HUAWEI CLOUD with the ticket owner's
+    identity and kept, so the next download does not call HUAWEI CLOUD (a copy gone missing is fetched
+    again). Two first downloads at once may both fetch; the one whose conditional UPDATE records its
+    copy wins and the other removes its own. Raises TicketRefused with plain words when HUAWEI CLOUD
+    does not give the file."""
+    if attachment.storage_name:
+        try:
+            stored = default_storage.open(attachment.storage_name, "rb")
+        except OSError:
+            logger.warning("tickets: the copy of attachment %s is missing; fetching it again", attachment.pk)
+        else:
+            return AttachmentContent(name=attachment.name, content_type=_content_type(attachment), file=stored)
+    try:
+        downloaded = cloud.ticket_attachment_download(
+            customer=customer_ref(attachment.ticket), accessory_id=attachment.accessory_id
+        )
+    except CloudUnavailable as exc:
+        raise TicketRefused(ATTACHMENT_UNAVAILABLE % {"name": attachment.name}) from exc
+    except CloudRejected as exc:
+        raise TicketRefused(ATTACHMENT_REFUSED % {"name": attachment.name, "reason": exc.user_message}) from exc
+    content_type = _content_type(attachment, downloaded.content_type)
+    storage_name = _save_private(attachment.name, downloaded.content)
+    recorded = TicketAttachment.objects.filter(pk=attachment.pk, storage_name=attachment.storage_name).update(
+        storage_name=storage_name, content_type=content_type, size=len(downloaded.content)
+    )
+    if not recorded:
+        default_storage.delete(storage_name)  # another download recorded its copy first
+    return AttachmentContent(name=attachment.name, content_type=content_type, file=ContentFile(downloaded.content))
+
+
 # --- sync --------------------------------------------------------------------------------------------
 
 
@@ -372,6 +497,10 @@ def _message_key(message) -> str:
     created = message.created_at.isoformat() if message.created_at else ""
     raw = f"{message.type}|{message.replier}|{created}|{message.content}"
     return "h-" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a.split() == b.split()
 
 
 def ticket_sync(*, ticket: Ticket, notify: bool = True) -> bool:
@@ -400,13 +529,12 @@ def ticket_sync(*, ticket: Ticket, notify: bool = True) -> bool:
             created_at = item.created_at or now
             message = None
             if author == TicketMessage.Author.CUSTOMER:
-                # A message we sent comes back: adopt our row (it holds the confidential flag).
-                message = (
-                    TicketMessage.objects.select_for_update()
-                    .filter(ticket=ticket, message_id__isnull=True, content=item.content)
-                    .order_by("pk")
-                    .first()
+                # A message we sent comes back: adopt our row (it holds the confidential flag). Compared
+                # without whitespace: HUAWEI CLOUD may give back other line ends than the browser sent.
+                sent = TicketMessage.objects.select_for_update().filter(
+                    ticket=ticket, message_id__isnull=True, author=TicketMessage.Author.CUSTOMER
                 )
+                message = next((m for m in sent.order_by("pk") if _same_text(m.content, item.content)), None)
             if message is not None:
                 message.message_id = key
                 message.created_at = created_at
@@ -473,15 +601,35 @@ def tickets_to_sync():
 
 
 def tickets_sync() -> dict[str, int]:
-    """Sync every open ticket. One ticket's failure does not stop the others; returns counts."""
-    counts = {"synced": 0, "changed": 0, "failed": 0}
-    for ticket in tickets_to_sync().select_related("customer").iterator():
+    """Sync every open ticket, the least recently tried first.
+
+    Each ticket is claimed by a conditional UPDATE of `sync_attempted_at`, so a run that overlaps
+    another (or its own retry) skips the tickets tried within SYNC_FRESH. A ticket HUAWEI CLOUD
+    refuses (CloudRejected) is skipped; CloudUnavailable stops the run and is raised, for the task's
+    retry with backoff: the tickets done so far are not asked again by that retry, and the ticket that
+    failed goes to the back of the next run, so one broken ticket never holds up the others.
+    """
+    counts = {"synced": 0, "changed": 0, "failed": 0, "skipped": 0}
+    candidates = tickets_to_sync().order_by(F("sync_attempted_at").asc(nulls_first=True), "pk")
+    for ticket in candidates.select_related("customer").iterator():
+        now = timezone.now()
+        claimed = (
+            Ticket.objects.filter(pk=ticket.pk, sync_attempted_at=ticket.sync_attempted_at)
+            .exclude(sync_attempted_at__gt=now - SYNC_FRESH)
+            .update(sync_attempted_at=now)
+        )
+        if not claimed:
+            counts["skipped"] += 1
+            continue
         try:
             changed = ticket_sync(ticket=ticket)
-        except (CloudUnavailable, CloudRejected) as exc:
-            logger.warning("tickets: sync of %s failed: %s", ticket.incident_id, exc)
+        except CloudRejected as exc:
+            logger.warning("tickets: HUAWEI CLOUD refused the sync of %s: %s", ticket.incident_id, exc)
             counts["failed"] += 1
             continue
+        except CloudUnavailable:
+            logger.warning("tickets: sync stopped at %s, HUAWEI CLOUD is not answering: %s", ticket.incident_id, counts)
+            raise
         counts["synced"] += 1
         counts["changed"] += int(changed)
     return counts

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huaweicloud import tickets as cloud
-from huaweicloud.errors import CloudError
 from partner_portal.templatetags.portal import customer_of
 from tickets import selectors, services
 from tickets.forms import ActionForm, MessageForm, TicketForm
@@ -82,6 +77,8 @@ def ticket_new(request):
                 )
                 return redirect("ticket_detail", pk=ticket.pk)
     else:
+        if not catalogue:
+            services.catalogue_refresh_soon()
         initial = {"contact_email": customer.email if customer else ""}
         form = TicketForm(initial=initial, catalogue=catalogue, staff=staff)
     return render(request, "tickets/new.html", {"form": form, "staff": staff, "catalogue_missing": not catalogue})
@@ -184,26 +181,17 @@ def ticket_action(request, pk: int):
 @login_required
 @require_GET
 def ticket_attachment(request, pk: int, attachment_pk: int):
-    """A ticket's file, to the ticket's customer and to support staff; a 404 to anyone else."""
+    """A ticket's file, to the ticket's customer and to support staff; a 404 to anyone else. When
+    HUAWEI CLOUD does not give it, back to the ticket with the reason."""
     attachment = selectors.attachment_for_user(user=request.user, ticket_pk=pk, pk=attachment_pk)
     if attachment is None:
         raise Http404
-    content_type = attachment.content_type or mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-    if attachment.storage_name:
-        try:
-            response = FileResponse(default_storage.open(attachment.storage_name, "rb"), content_type=content_type)
-        except OSError:
-            raise Http404 from None
-    else:
-        download = getattr(cloud, "ticket_attachment_download", None)
-        if download is None:
-            raise Http404
-        try:
-            content = download(customer=services.customer_ref(attachment.ticket), accessory_id=attachment.accessory_id)
-        except CloudError:
-            raise Http404 from None
-        response = HttpResponse(getattr(content, "content", content), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{attachment.name.replace(chr(34), "")}"'
+    try:
+        content = services.attachment_content(attachment=attachment)
+    except services.TicketRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("ticket_detail", pk=attachment.ticket_id)
+    response = FileResponse(content.file, as_attachment=True, filename=content.name, content_type=content.content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from tickets.models import Status, Ticket, TicketMessage
-from tickets.services import ACTION_LABELS
+from tickets.services import ACTION_LABELS, DESCRIPTION_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -49,13 +49,15 @@ class TicketDetailSerializer(TicketSerializer):
 class TicketCreateSerializer(serializers.Serializer):
     """Checked by the ticket form of the pages, against the catalogue of products and problem types."""
 
-    subject = serializers.CharField(max_length=200)
+    subject = serializers.CharField(max_length=SUBJECT_MAX_LENGTH)
     product = serializers.CharField(max_length=64, help_text="A product id of the ticket catalogue.")
     problem_type = serializers.CharField(max_length=64, help_text="A problem type id of that product.")
     severity = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     template = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     region = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    description = serializers.CharField(max_length=1800)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH, help_text="With the subject, what HUAWEI CLOUD takes (2000 characters)."
+    )
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
     contact_mobile = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     customer = serializers.IntegerField(

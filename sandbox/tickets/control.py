@@ -1,8 +1,9 @@
 """Control API of the tickets area: HUAWEI CLOUD's support engineers, and a look at every ticket.
 
-* `POST /_sandbox/tickets/<incident_id>/reply` `{"content", "status"?, "replier_name"?}`: an engineer's
-  message (type 1); `status` 1, 2, 3 or 17 moves the ticket too (without it a ticket pending
-  acceptance becomes processing).
+* `POST /_sandbox/tickets/<incident_id>/reply` `{"content", "status"?, "replier_name"?, "attachments"?}`:
+  an engineer's message (type 1); `status` 1, 2, 3 or 17 moves the ticket too (without it a ticket
+  pending acceptance becomes processing); `attachments` `[{"file_name", "content_base64",
+  "content_type"?}]` are checked like uploads and belong to the ticket's owner.
 * `POST /_sandbox/tickets/<incident_id>/status` `{"status"}`: any ticket status.
 * `GET /_sandbox/tickets?owner=<customer_id|partner>&status=`: tickets with messages, deleted ones too.
 * `GET /_sandbox/tickets/<incident_id>`: one ticket's full state.
@@ -12,12 +13,14 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox.control import ISO, BadInput, _json, control
 from sandbox.models import Customer
-from sandbox.tickets import services
+from sandbox.tickets import fixtures, services
 from sandbox.tickets.models import Accessory, Ticket
 from sandbox.tickets.operations import _file_response, accessory_token_valid
 
@@ -130,11 +133,37 @@ def ticket_reply(request, incident_id: str):
     replier_name = data.get("replier_name") or ""
     if not isinstance(replier_name, str) or len(replier_name) > 128:
         raise BadInput("replier_name must be a string of at most 128 characters")
+    files = _files(data.get("attachments"))
     ticket = _ticket(incident_id)
     if ticket is None or ticket.deleted_at is not None:
         return _not_found(incident_id)
-    services.ticket_reply(ticket=ticket, content=content, status=status, replier_name=replier_name)
+    services.ticket_reply(ticket=ticket, content=content, status=status, replier_name=replier_name, files=files)
     return JsonResponse(ticket_state(_ticket(incident_id)), status=201)
+
+
+def _files(items) -> list[services.EngineerFile]:
+    """`attachments`: `[{"file_name", "content_base64", "content_type"?}]`, checked like an upload."""
+    if items is None:
+        return []
+    if not isinstance(items, list) or len(items) > fixtures.ACCESSORY_MAX_COUNT:
+        raise BadInput(f"attachments must be a list of at most {fixtures.ACCESSORY_MAX_COUNT} objects")
+    files = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise BadInput("each attachment is an object with file_name and content_base64")
+        file_name, encoded = item.get("file_name"), item.get("content_base64")
+        content_type = item.get("content_type") or ""
+        if not isinstance(file_name, str) or not isinstance(encoded, str) or not isinstance(content_type, str):
+            raise BadInput("each attachment needs file_name and content_base64 (strings), content_type optional")
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            raise BadInput(f"content_base64 of {file_name!r} is not base64") from None
+        problem = services.accessory_problem(file_name, content)
+        if problem:
+            raise BadInput(problem)
+        files.append(services.EngineerFile(file_name=file_name, content=content, content_type=content_type))
+    return files
 
 
 @control("POST")

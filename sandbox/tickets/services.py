@@ -12,6 +12,7 @@ Status rules (reference 7 and 15; Huawei's exact rules are not published, these 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -346,8 +347,24 @@ def _set_status(ticket: Ticket, status: int, now) -> None:
     ticket.save(update_fields=["status", "accepted_at", "resolved_at"])
 
 
-def ticket_reply(*, ticket: Ticket, content: str, status: int | None = None, replier_name: str = "") -> TicketMessage:
-    """An engineer's answer (message type 1). Without `status` a ticket pending acceptance is accepted (1)."""
+@dataclass(frozen=True)
+class EngineerFile:
+    file_name: str
+    content: bytes
+    content_type: str = ""
+
+
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    content: str,
+    status: int | None = None,
+    replier_name: str = "",
+    files: Sequence[EngineerFile] = (),
+) -> TicketMessage:
+    """An engineer's answer (message type 1), with `files` attached. Without `status` a ticket pending
+    acceptance is accepted (1). The files (checked by the caller with `accessory_problem`) belong to the
+    ticket's owner, who can then download them."""
     with transaction.atomic():
         ticket = _locked(ticket)
         now = clock.now()
@@ -359,6 +376,19 @@ def ticket_reply(*, ticket: Ticket, content: str, status: int | None = None, rep
             replier_name=replier_name or ENGINEER_NAME,
             content=content,
             created_at=now,
+        )
+        message.accessories.set(
+            Accessory.objects.create(
+                partner=ticket.partner,
+                customer=ticket.customer,
+                accessory_id=uuid.uuid4().hex,
+                file_name=file.file_name[:255],
+                content_type=file.content_type[:100],
+                size=len(file.content),
+                content=file.content,
+                created_at=now,
+            )
+            for file in files
         )
         _log(ticket, TicketOperationLog.OperateType.REPLY, by_owner=False, name=message.replier_name)
         if status is None and ticket.status == Ticket.Status.PENDING_ACCEPTANCE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -15,6 +16,7 @@ from tickets.models import Ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+SG_RULES = b"Inbound TCP 22 from 0.0.0.0/0: missing\n"
 ANSWERS = (
     "ECS ID: 4f1c2d\nRegion: ap-southeast-3\nLogin method (VNC / SSH / RDP): SSH\nError message shown: Connection timed out\n"
     "When did it start: this morning\nWhat have you tried (restart, password reset, security group check): restart"
@@ -65,13 +67,14 @@ def test_customer_opens_follows_answers_and_closes_a_ticket(
     assert ticket.incident_id and page.get_by_text(ticket.incident_id).first.is_visible()
     assert page.get_by_role("link", name="ssh-debug.log").is_visible()
 
-    # HUAWEI CLOUD support answers; the sync brings it, and the customer is emailed.
+    # HUAWEI CLOUD support answers with a file; the sync brings it, and the customer is emailed.
     ticket_reply(
         sandbox,
         ticket.incident_id,
         "Please check security group rule for port 22.",
         status=1,
         replier_name="HW Support",
+        files={"sg-rules.txt": (SG_RULES, "text/plain")},
     )
     tasks.tickets_sync.delay()
     assert len(mail.outbox) == 1 and "port 22" in mail.outbox[0].body
@@ -80,6 +83,11 @@ def test_customer_opens_follows_answers_and_closes_a_ticket(
     page.get_by_role("link", name=ticket.incident_id).click()
     assert page.get_by_text("Please check security group rule for port 22.").is_visible()
     assert page.get_by_text("Processing").first.is_visible()
+    # The engineer's file comes from HUAWEI CLOUD through the gateway.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="sg-rules.txt").click()
+    assert download.value.suggested_filename == "sg-rules.txt"
+    assert Path(download.value.path()).read_bytes() == SG_RULES
 
     # The customer answers, then closes the ticket.
     page.get_by_label("Your message").fill("Port 22 was closed, it works now. Thank you!")

@@ -1,13 +1,16 @@
 """Tickets (OSM): international site and language headers, partner vs customer, parsing, errors."""
 
+import io
 from datetime import UTC, datetime
+from unittest import mock
 
 import pytest
+import requests
 from django.utils import translation
 from huaweicloudsdkosm.v2 import model as m
 
-from huaweicloud import tickets
-from huaweicloud.errors import CloudRejected
+from huaweicloud import clients, tickets
+from huaweicloud.errors import LOCAL_CONNECTION, LOCAL_TOO_LARGE, CloudRejected, CloudUnavailable
 from tests.huaweicloud import gateway_fakes
 from tests.huaweicloud.gateway_fakes import ALICE, rejected
 
@@ -160,6 +163,81 @@ def test_refused_action_is_rejected(fakes):
     fakes.partner_osm.update_cases.side_effect = rejected(code="OSM.0002", message="not allowed")
     with pytest.raises(CloudRejected):
         tickets.ticket_action(incident_id="CS1", action="delete")
+
+
+def file_answer(content: bytes, headers: dict[str, str]) -> m.DownloadAccessoriesResponse:
+    raw = requests.Response()
+    raw.status_code, raw.raw = 200, io.BytesIO(content)
+    raw.headers.update(headers)
+    return m.DownloadAccessoriesResponse(raw)
+
+
+def test_download_reads_the_file_with_the_customers_identity(fakes):
+    client = fakes.customer(ALICE, "osm")
+    client.download_accessories.return_value = file_answer(
+        b"line 1\n",
+        {
+            "Content-Type": "text/plain; charset=utf-8",
+            "Content-Disposition": "attachment; filename*=UTF-8''%E6%97%A5.log",
+        },
+    )
+
+    file = tickets.ticket_attachment_download(customer=ALICE, accessory_id="acc-7")
+
+    assert file == tickets.AttachmentFile(
+        accessory_id="acc-7", name="日.log", content_type="text/plain", content=b"line 1\n"
+    )
+    request = client.download_accessories.call_args.args[0]
+    assert (request.accessory_id, request.x_site) == ("acc-7", 1)
+    fakes.partner_osm.download_accessories.assert_not_called()
+
+
+def test_download_refuses_a_file_over_the_cap_before_reading_it(fakes):
+    stream = mock.Mock(spec=io.BytesIO)
+    answer = file_answer(b"", {"Content-Length": str(tickets.MAX_DOWNLOAD_BYTES + 1)})
+    answer.consume_download_stream(lambda raw: setattr(raw, "raw", stream))
+    fakes.partner_osm.download_accessories.return_value = answer
+
+    with pytest.raises(CloudRejected) as raised:
+        tickets.ticket_attachment_download(accessory_id="acc-8")
+
+    assert raised.value.error_code == LOCAL_TOO_LARGE
+    stream.read.assert_not_called()
+
+
+def test_a_download_that_breaks_off_is_cloud_unavailable(fakes):
+    stream = mock.Mock(spec=io.BytesIO)
+    stream.read.side_effect = requests.exceptions.ChunkedEncodingError("Connection broken")
+    answer = file_answer(b"", {"Content-Type": "text/plain"})
+    answer.consume_download_stream(lambda raw: setattr(raw, "raw", stream))
+    fakes.partner_osm.download_accessories.return_value = answer
+
+    with pytest.raises(CloudUnavailable) as raised:
+        tickets.ticket_attachment_download(accessory_id="acc-8")
+
+    assert raised.value.error_code == LOCAL_CONNECTION
+
+
+def test_download_takes_a_json_refusal_for_a_refusal(fakes):
+    fakes.partner_osm.download_accessories.return_value = file_answer(
+        b'{"error_code": "OSM.01010002", "error_msg": "No operation permission."}',
+        {"Content-Type": "application/json"},
+    )
+
+    with pytest.raises(CloudRejected) as raised:
+        tickets.ticket_attachment_download(accessory_id="acc-9")
+
+    assert raised.value.error_code == "OSM.01010002"
+
+
+def test_the_clients_response_handler_never_reads_a_body():
+    # The SDK's default handler reads a body without Content-Length: a file would be read before the cap.
+    response = mock.Mock(spec=requests.Response, headers={})
+    type(response).content = mock.PropertyMock(side_effect=AssertionError("the body was read"))
+
+    clients._HttpHandler().process_response(response=response, logger=mock.Mock())
+
+    assert clients.last_response() is response
 
 
 # --- against the sandbox ----------------------------------------------------------------------------------

@@ -554,11 +554,51 @@ def test_control_lists_tickets_by_owner(sandbox):
     assert processing["messages"][0]["accessory_ids"] == ["a3c9e0f1b2d34e5f8a6b7c8d9e0f1a2b"]
 
 
+def test_control_reply_with_a_file_the_owner_downloads(sandbox, osm):
+    state = ticket_reply(
+        sandbox,
+        PARTNER_TICKETS["pending"],
+        "Screenshot of the console attached.",
+        files={"console.png": (PNG, "image/png")},
+    )
+
+    (accessory_id,) = state["messages"][-1]["accessory_ids"]
+    detail = osm.show_case_detail(
+        ShowCaseDetailRequest(case_id=PARTNER_TICKETS["pending"], **SITE)
+    ).incident_detail_info
+    chunks = []
+    download = osm.download_accessories(DownloadAccessoriesRequest(accessory_id=accessory_id, **SITE))
+    download.consume_download_stream(lambda stream: chunks.extend(stream.iter_content(1024)))
+
+    assert (detail.message_list[-1].type, detail.message_list[-1].accessory_list[0].file_actual_name) == (
+        1,
+        "console.png",
+    )
+    assert b"".join(chunks) == PNG
+    # Another account (here: the demo customer's) does not reach it.
+    customer_osm = sandbox.customer_client(sandbox.demo_customer["account_name"], service="osm")
+    error = rejected(
+        lambda: customer_osm.download_accessories(DownloadAccessoriesRequest(accessory_id=accessory_id, **SITE))
+    )
+    assert error.error_code == "OSM.01010002"
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status"),
     [
         (f"tickets/{PARTNER_TICKETS['pending']}/reply", {}, 400),
         (f"tickets/{PARTNER_TICKETS['pending']}/reply", {"content": "x", "status": 4}, 400),
+        (f"tickets/{PARTNER_TICKETS['pending']}/reply", {"content": "x", "attachments": {"a.txt": "eA=="}}, 400),
+        (
+            f"tickets/{PARTNER_TICKETS['pending']}/reply",
+            {"content": "x", "attachments": [{"file_name": "a.txt", "content_base64": "not base64!"}]},
+            400,
+        ),
+        (
+            f"tickets/{PARTNER_TICKETS['pending']}/reply",
+            {"content": "x", "attachments": [{"file_name": "a.exe", "content_base64": "TVo="}]},
+            400,
+        ),
         (f"tickets/{PARTNER_TICKETS['pending']}/status", {"status": 6}, 400),
         ("tickets/CS20990101000001/reply", {"content": "x"}, 404),
         ("tickets/CS20990101000001/status", {"status": 1}, 404),

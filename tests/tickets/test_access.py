@@ -7,26 +7,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from tests.factories import CustomerFactory, StaffUserFactory, UserFactory
-from tickets.models import Status, Ticket, TicketAttachment
+from tests.factories import CustomerFactory, StaffUserFactory, TicketFactory, UserFactory
+from tickets.models import TicketAttachment, TicketMessage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def b_ticket():
-    owner = CustomerFactory()
-    ticket = Ticket.objects.create(
-        customer=owner,
-        incident_id="CS20261127000099",
-        creation=Ticket.Creation.CREATED,
-        status=Status.PROCESSING,
-        subject="B's secret problem",
-        description="...",
-        category_id="1",
-        product_category_id="15",
-        business_type_id="1501",
-    )
+    ticket = TicketFactory(subject="B's secret problem")
     name = default_storage.save("tickets/test/b.txt", ContentFile(b"B's file"))
     attachment = TicketAttachment.objects.create(ticket=ticket, accessory_id="a" * 32, name="b.txt", storage_name=name)
     return ticket, attachment
@@ -46,16 +35,7 @@ def test_another_customers_ticket_is_a_404_everywhere(client, b_ticket):
 def test_an_attachment_is_reached_only_through_its_own_ticket(client, b_ticket):
     ticket, attachment = b_ticket
     own = CustomerFactory()
-    own_ticket = Ticket.objects.create(
-        customer=own,
-        incident_id="CS20261127000098",
-        creation=Ticket.Creation.CREATED,
-        subject="mine",
-        description="...",
-        category_id="1",
-        product_category_id="15",
-        business_type_id="1501",
-    )
+    own_ticket = TicketFactory(customer=own)
     client.force_login(own.user)
 
     assert client.get(reverse("ticket_attachment", args=[own_ticket.pk, attachment.pk])).status_code == 404
@@ -85,3 +65,16 @@ def test_a_user_who_is_no_customer_and_no_support_gets_404(client, b_ticket):
 def test_signed_out_visitors_are_sent_to_sign_in(client, b_ticket):
     response = client.get(reverse("tickets"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_admin_keeps_confidential_messages_off_its_lists(client, b_ticket):
+    ticket, _attachment = b_ticket
+    TicketMessage.objects.create(ticket=ticket, content="root password is Hunter2!", confidential=True)
+    TicketMessage.objects.create(ticket=ticket, content="It fails since Monday.")
+    client.force_login(StaffUserFactory(group="Support"))
+
+    page = client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).content.decode()
+
+    assert "It fails since Monday." in page
+    assert "Hunter2" not in page and "confidential: read it on the ticket" in page
+    assert "Hunter2" in client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()

@@ -6,13 +6,17 @@ import uuid
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from huaweicloud import tickets as cloud
 from huaweicloud.errors import CloudUnavailable
 from tests.sandbox_tickets_helpers import sandbox_tickets
+from tickets import services, tasks
+from tickets.forms import missing_template_fields
 from tickets.models import Ticket, TicketAttachment
+from tickets.selectors import catalogue as stored_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +89,55 @@ def test_the_fields_a_template_asks_for_are_required(client, catalogue, demo_cus
     assert "Please answer what the template asks" in response.content.decode()
     assert "Login method (VNC / SSH / RDP)" in response.content.decode()
     assert not Ticket.objects.exists()
+
+
+def test_an_answer_may_go_on_the_lines_below_its_label(client, catalogue, demo_customer):
+    client.force_login(demo_customer.user)
+    description = FILLED_LOGIN.replace(
+        "Error message shown: timeout", "Error message shown:\nssh: connect to host: timeout"
+    )
+
+    response = client.post(reverse("ticket_new"), form_data(description=description))
+
+    assert response.status_code == 302
+    assert missing_template_fields("Region:\nError message shown:", "Error message shown:\n\nRegion:") == [
+        "Region",
+        "Error message shown",
+    ]
+
+
+def test_the_longest_subject_and_description_fit_what_huawei_cloud_takes(client, catalogue, demo_customer):
+    client.force_login(demo_customer.user)
+    longest = FILLED_LOGIN + "\n" + "x" * (services.DESCRIPTION_MAX_LENGTH - len(FILLED_LOGIN) - 1)
+
+    too_long = client.post(reverse("ticket_new"), form_data(subject="s" * 200, description=longest + "x"))
+    created = client.post(reverse("ticket_new"), form_data(subject="s" * 200, description=longest))
+
+    assert too_long.status_code == 200 and "description" in too_long.context["form"].errors
+    assert created.status_code == 302
+    assert Ticket.objects.get().creation == Ticket.Creation.CREATED
+
+
+def test_without_a_catalogue_the_form_queues_a_refresh_once(client, demo_customer, django_capture_on_commit_callbacks):
+    cache.delete(services.CATALOGUE_REFRESH_QUEUED)
+    client.force_login(demo_customer.user)
+
+    with (
+        mock.patch.object(tasks.ticket_catalogue_refresh, "delay", autospec=True) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        first = client.get(reverse("ticket_new"))
+        client.get(reverse("ticket_new"))
+
+    assert "The list of products is not available right now" in first.content.decode()
+    delay.assert_called_once_with()
+
+
+def test_an_empty_catalogue_from_huawei_cloud_does_not_replace_the_stored_one(catalogue):
+    with mock.patch.object(cloud, "ticket_catalogue", autospec=True, return_value=()):
+        assert tasks.ticket_catalogue_refresh() == 0
+
+    assert {p["id"] for p in stored_catalogue()} >= {"15", "81"}
 
 
 def test_choosing_a_template_without_javascript_prefills_the_description(client, catalogue, demo_customer):
@@ -200,6 +253,19 @@ def test_support_staff_open_a_ticket_for_the_partner_itself(client, catalogue):
         ticket.incident_id
     ]
     assert client.get(reverse("tickets_queue"), {"customer": "-"}).context["tickets"][0] == ticket
+
+
+def test_support_staff_open_a_ticket_for_a_customer_with_the_customers_identity(client, catalogue, demo_customer):
+    from tests.factories import StaffUserFactory
+
+    client.force_login(StaffUserFactory(group="Support"))
+
+    response = client.post(reverse("ticket_new"), form_data(subject="Opened by support", customer=demo_customer.pk))
+
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert ticket.customer == demo_customer and ticket.created_by.is_staff
+    assert [t["incident_id"] for t in cloud_tickets(catalogue, "Opened by support")] == [ticket.incident_id]
 
 
 def test_the_form_speaks_chinese(client, catalogue, demo_customer):
