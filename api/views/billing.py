@@ -34,7 +34,12 @@ from billing.forms import CYCLE
 from billing.models import CustomerBill, PartnerBill
 
 CYCLE_PATH = OpenApiParameter(
-    "cycle", str, OpenApiParameter.PATH, pattern=CYCLE.pattern, description="The bill cycle, YYYY-MM (Beijing time)."
+    "cycle",
+    str,
+    OpenApiParameter.PATH,
+    pattern=CYCLE.pattern,
+    description="The bill cycle, YYYY-MM (Beijing time).",
+    examples=[OpenApiExample("September 2026", value="2026-09")],
 )
 BILL_ID_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The customer bill's id.")
 
