@@ -444,3 +444,15 @@ def test_reconciliation_queries_do_not_grow_with_the_customers(drafts, finance, 
         with django_assert_num_queries(9):
             body = finance.get(url).json()
         assert len(body["differences"]) == monthly_sums
+
+
+def test_the_schema_describes_the_pdf_as_a_download_and_its_errors_as_json(client):
+    schema = client.get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
+
+    answers = schema["paths"]["/api/v1/customer-bills/{id}/pdf/"]["get"]["responses"]
+
+    assert answers["200"]["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    assert answers["200"]["headers"]["Content-Disposition"]["required"] is True
+    assert answers["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert "cost_amount" in schema["components"]["schemas"]["CustomerBill"]["properties"]
+    assert "cost_amount" not in schema["components"]["schemas"]["CustomerBill"]["required"]
