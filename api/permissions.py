@@ -4,6 +4,8 @@
   customer is a 404, never a 403.
 * A staff token follows the staff member's model permissions (the staff groups, partner_portal.roles);
   on customer-scoped endpoints staff name the customer with `?customer=<id>`.
+* Finance endpoints (partner bills, reconciliation, every customer bill) follow the Finance pages:
+  Finance staff and superusers (`billing.selectors.is_finance`), nobody else.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import exceptions, permissions
 
 from api.exceptions import ApiError
+from billing.selectors import is_finance
 from customers.models import Customer
 
 NO_ACCESS = "This account has no customer profile and no staff permission for this."
@@ -81,3 +84,12 @@ class StaffPermission(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return is_staff_with(request.user, view.staff_permission)
+
+
+class FinancePermission(permissions.BasePermission):
+    """Finance endpoints: as the Finance pages decide (`finance_required`)."""
+
+    message = "Only Finance staff can do this."
+
+    def has_permission(self, request, view):
+        return is_finance(request.user)

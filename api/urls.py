@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from api.views import customers, orders, pages, tickets
+from api.views import billing, customers, orders, pages, tickets
 from api.views.base import NotFoundView
 
 v1 = [
@@ -28,6 +28,18 @@ v1 = [
     path("unsubscriptions/<int:pk>/", orders.UnsubscriptionDetailView.as_view(), name="unsubscription"),
     path("pay-per-use-resources/", orders.OnDemandListView.as_view(), name="pay_per_use_resources"),
     path("usage/", orders.UsageView.as_view(), name="usage"),
+    path("partner-bills/", billing.PartnerBillListView.as_view(), name="partner_bills"),
+    path("partner-bills/<str:cycle>/", billing.PartnerBillDetailView.as_view(), name="partner_bill"),
+    path(
+        "partner-bills/<str:cycle>/reconciliation/",
+        billing.ReconciliationView.as_view(),
+        name="partner_bill_reconciliation",
+    ),
+    path("customer-bills/", billing.CustomerBillListView.as_view(), name="customer_bills"),
+    path("customer-bills/issue/", billing.CustomerBillsIssueView.as_view(), name="customer_bills_issue"),
+    path("customer-bills/<int:pk>/", billing.CustomerBillDetailView.as_view(), name="customer_bill"),
+    path("customer-bills/<int:pk>/pdf/", billing.CustomerBillPdfView.as_view(), name="customer_bill_pdf"),
+    path("customer-bills/<int:pk>/issue/", billing.CustomerBillIssueView.as_view(), name="customer_bill_issue"),
     path("tickets/", tickets.TicketListView.as_view(), name="tickets"),
     path("tickets/<int:pk>/", tickets.TicketDetailView.as_view(), name="ticket"),
     path("tickets/<int:pk>/messages/", tickets.TicketMessagesView.as_view(), name="ticket_messages"),

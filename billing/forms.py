@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import RatingRule
 
 CYCLE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+CYCLE_ERROR = _("Write the cycle as YYYY-MM, e.g. 2026-10.")
 
 
 class RatingRuleForm(forms.ModelForm):
@@ -35,7 +36,7 @@ class RatingRuleForm(forms.ModelForm):
     def clean_preview_cycle(self):
         cycle = self.cleaned_data["preview_cycle"].strip()
         if cycle and not CYCLE.match(cycle):
-            raise forms.ValidationError(_("Write the cycle as YYYY-MM, e.g. 2026-10."))
+            raise forms.ValidationError(CYCLE_ERROR)
         return cycle
 
     def clean(self):
@@ -57,5 +58,5 @@ class CycleForm(forms.Form):
     def clean_cycle(self):
         cycle = self.cleaned_data["cycle"].strip()
         if not CYCLE.match(cycle):
-            raise forms.ValidationError(_("Write the cycle as YYYY-MM, e.g. 2026-10."))
+            raise forms.ValidationError(CYCLE_ERROR)
         return cycle

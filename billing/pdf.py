@@ -8,12 +8,15 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from billing.models import CustomerBill, CustomerBillItem
 
 CJK_FONT = "STSong-Light"
+# The languages a bill is printed in; any other asked for gets English.
+LANGUAGES = ("en", "zh-hans")
 
 
 def _font(language: str) -> str:
@@ -114,3 +117,12 @@ def bill_pdf(bill: CustomerBill, *, language: str = "en") -> bytes:
         )
         doc.build(story)
         return buffer.getvalue()
+
+
+def bill_pdf_response(bill: CustomerBill, *, language: str) -> HttpResponse:
+    """The bill's PDF as a download (the pages and the API): `<number>-<language>.pdf`."""
+    language = language if language in LANGUAGES else "en"
+    name = f"{bill.number or f'draft-{bill.pk}'}-{language}.pdf"
+    response = HttpResponse(bill_pdf(bill, language=language), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

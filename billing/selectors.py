@@ -34,14 +34,66 @@ def is_finance(user) -> bool:
     return cached
 
 
+def latest_runs(*, cycles) -> dict[str, IngestRun]:
+    """The latest ingest run of each of `cycles` that has one (one query)."""
+    latest = {}
+    for run in IngestRun.objects.filter(cycle__in=list(cycles)).order_by("cycle", "-started_at", "-pk"):
+        latest.setdefault(run.cycle, run)
+    return latest
+
+
 def cycles_overview() -> list[dict]:
     """Every cycle Finance knows (a partner bill or lines), newest first, with its latest run."""
     cycles = {c.cycle: {"cycle": c.cycle, "bill_cycle": c} for c in BillCycle.objects.all()}
     for bill in PartnerBill.objects.all():
         cycles.setdefault(bill.cycle, {"cycle": bill.cycle, "bill_cycle": None})["partner_bill"] = bill
-    for run in IngestRun.objects.filter(cycle__in=list(cycles)).order_by("cycle", "-started_at", "-pk"):
-        cycles[run.cycle].setdefault("run", run)
+    for cycle, run in latest_runs(cycles=cycles).items():
+        cycles[cycle]["run"] = run
     return [cycles[key] for key in sorted(cycles, reverse=True)]
+
+
+def partner_bills_overview(*, bills: list[PartnerBill]) -> list[PartnerBill]:
+    """Partner bills (a page of them), each given its cycle's lines (`bill_cycle`, None before a bill
+    file was loaded) and latest ingest run (`latest_run`), as the dashboard's cycles show them. Two queries."""
+    cycles = [bill.cycle for bill in bills]
+    bill_cycles = {c.cycle: c for c in BillCycle.objects.filter(cycle__in=cycles)}
+    runs = latest_runs(cycles=cycles)
+    for bill in bills:
+        bill.bill_cycle, bill.latest_run = bill_cycles.get(bill.cycle), runs.get(bill.cycle)
+    return bills
+
+
+def cycle_overview(*, cycle: str) -> dict:
+    """One cycle as its Finance page shows it: the partner bill and the lines (each None until there is
+    one), the last ten ingest runs (newest first; `run` the latest) and the number of customer bills by
+    status."""
+    runs = list(IngestRun.objects.filter(cycle=cycle).order_by("-started_at", "-pk")[:10])
+    return {
+        "cycle": cycle,
+        "bill_cycle": BillCycle.objects.filter(cycle=cycle).first(),
+        "partner_bill": PartnerBill.objects.filter(cycle=cycle).first(),
+        "runs": runs,
+        "run": runs[0] if runs else None,
+        "bill_counts": dict(
+            CustomerBill.objects.filter(cycle=cycle).values_list("status").annotate(n=Count("pk")).order_by()
+        ),
+    }
+
+
+def partner_bill_overview(*, cycle: str) -> PartnerBill | None:
+    """The partner bill of `cycle` (None before it is synced) given what the cycle's page shows
+    (`cycle_overview`): `bill_cycle`, `latest_run`, `runs` and `bill_counts`."""
+    overview = cycle_overview(cycle=cycle)
+    bill = overview["partner_bill"]
+    if bill is not None:
+        bill.bill_cycle, bill.latest_run = overview["bill_cycle"], overview["run"]
+        bill.runs, bill.bill_counts = overview["runs"], overview["bill_counts"]
+    return bill
+
+
+def cycle_known(*, cycle: str) -> bool:
+    """Finance knows the cycle: its partner bill was synced or lines of it were loaded."""
+    return BillCycle.objects.filter(cycle=cycle).exists() or PartnerBill.objects.filter(cycle=cycle).exists()
 
 
 def lines_for(*, cycle: str, customer_id: str | None = None, service_type_code: str | None = None) -> QuerySet:
@@ -53,21 +105,49 @@ def lines_for(*, cycle: str, customer_id: str | None = None, service_type_code: 
     return lines
 
 
-def current_bills(*, cycle: str) -> QuerySet:
-    """The newest version of each customer's bill of `cycle` (issued or draft)."""
+def current_bills(*, cycle: str | None = None) -> QuerySet:
+    """The newest version of each customer's bill of `cycle` (of every cycle: None), issued or draft."""
     newest = (
-        CustomerBill.objects.filter(cycle=cycle, cloud_customer_id=OuterRef("cloud_customer_id"))
+        CustomerBill.objects.filter(cycle=OuterRef("cycle"), cloud_customer_id=OuterRef("cloud_customer_id"))
         .order_by("-version")
         .values("version")[:1]
     )
-    return CustomerBill.objects.filter(cycle=cycle, version=Subquery(newest)).order_by("account_name")
+    bills = CustomerBill.objects.filter(version=Subquery(newest))
+    if cycle is not None:
+        bills = bills.filter(cycle=cycle)
+    return bills.order_by("account_name")
+
+
+def with_replacement(bills: QuerySet) -> QuerySet:
+    """Bills with `replaced_by_id` and `replaced_by_number`: the newer version that corrects each one,
+    once it is issued (a draft correction already points at the bill it will replace, but it does not
+    replace it yet, and a customer must not learn of it). Same query."""
+    replacement = CustomerBill.objects.filter(supersedes=OuterRef("pk"), status=CustomerBill.Status.ISSUED)
+    return bills.annotate(
+        replaced_by_id=Subquery(replacement.values("pk")[:1]),
+        replaced_by_number=Subquery(replacement.values("number")[:1]),
+    )
 
 
 def bills_for_customer(*, customer) -> QuerySet:
     """A customer's issued bills (every version: a corrected bill does not hide the old one)."""
-    return CustomerBill.objects.filter(customer=customer, status=CustomerBill.Status.ISSUED).order_by(
-        "-cycle", "-version"
-    )
+    bills = CustomerBill.objects.filter(customer=customer, status=CustomerBill.Status.ISSUED)
+    return with_replacement(bills).order_by("-cycle", "-version")
+
+
+def bill_for_customer(*, customer, pk: int) -> CustomerBill | None:
+    """One of the customer's issued bills; None for a draft or another customer's bill."""
+    return bills_for_customer(customer=customer).filter(pk=pk).first()
+
+
+def customer_bills(*, customer=None, current: bool = False) -> QuerySet:
+    """Every customer bill (of one portal customer), drafts and every version included, as Finance sees
+    them; `current`: only the newest version of each customer's bill of a cycle, as the Finance page
+    lists a cycle's bills."""
+    bills = current_bills() if current else CustomerBill.objects.all()
+    if customer is not None:
+        bills = bills.filter(customer=customer)
+    return with_replacement(bills).order_by(*CustomerBill._meta.ordering)
 
 
 @dataclass

@@ -10,20 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import exports, pdf, rating, selectors, services, tasks
 from billing.forms import CYCLE, CycleForm, RatingRuleForm
-from billing.models import BillCycle, CustomerBill, ExportJob, IngestRun, PartnerBill, RatingRule
+from billing.models import CustomerBill, ExportJob, IngestRun, RatingRule
 from huaweicloud.errors import CloudError
 from partner_portal.templatetags.portal import customer_of
-
-PDF_LANGUAGES = ("en", "zh-hans")
-
 
 # --- customers -----------------------------------------------------------------------------------
 
@@ -38,10 +34,11 @@ def bills(request):
 
 def _own_bill(request, pk: int) -> CustomerBill:
     customer = customer_of(request.user)
-    if customer is None:
+    bill = selectors.bill_for_customer(customer=customer, pk=pk) if customer else None
+    if bill is None:
+        # Another customer's bill, or a draft, is a 404: its existence is not disclosed.
         raise Http404
-    # Another customer's bill, or a draft, is a 404: its existence is not disclosed.
-    return get_object_or_404(CustomerBill, pk=pk, customer=customer, status=CustomerBill.Status.ISSUED)
+    return bill
 
 
 @login_required
@@ -51,19 +48,11 @@ def bill_detail(request, pk: int):
     return render(request, "billing/bill_detail.html", {"bill": bill, "items": bill.items.all()})
 
 
-def _pdf_response(bill: CustomerBill, language: str) -> HttpResponse:
-    language = language if language in PDF_LANGUAGES else "en"
-    name = f"{bill.number or f'draft-{bill.pk}'}-{language}.pdf"
-    response = HttpResponse(pdf.bill_pdf(bill, language=language), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @login_required
 @require_GET
 def bill_pdf(request, pk: int):
     bill = _own_bill(request, pk)
-    return _pdf_response(bill, request.GET.get("lang") or request.LANGUAGE_CODE)
+    return pdf.bill_pdf_response(bill, language=request.GET.get("lang") or request.LANGUAGE_CODE)
 
 
 # --- Finance -------------------------------------------------------------------------------------
@@ -112,16 +101,7 @@ def cycle_detail(request, cycle: str):
     return render(
         request,
         "billing/cycle.html",
-        {
-            "cycle": cycle,
-            "bill_cycle": BillCycle.objects.filter(cycle=cycle).first(),
-            "partner_bill": PartnerBill.objects.filter(cycle=cycle).first(),
-            "runs": IngestRun.objects.filter(cycle=cycle)[:10],
-            "bill_counts": dict(
-                CustomerBill.objects.filter(cycle=cycle).values_list("status").annotate(n=Count("pk")).order_by()
-            ),
-            "export_kinds": ExportJob.Kind.choices,
-        },
+        {**selectors.cycle_overview(cycle=cycle), "export_kinds": ExportJob.Kind.choices},
     )
 
 
@@ -213,7 +193,7 @@ def cycle_bills(request, cycle: str):
 
 @finance_required
 def finance_bill(request, pk: int):
-    bill = get_object_or_404(CustomerBill, pk=pk)
+    bill = get_object_or_404(selectors.customer_bills(), pk=pk)
     if request.method == "POST":
         services.customer_bill_issue(bill=bill, user=request.user, request=request)
         messages.success(request, _("Bill issued."))
@@ -224,8 +204,8 @@ def finance_bill(request, pk: int):
 @finance_required
 @require_GET
 def finance_bill_pdf(request, pk: int):
-    bill = get_object_or_404(CustomerBill, pk=pk)
-    return _pdf_response(bill, request.GET.get("lang") or request.LANGUAGE_CODE)
+    bill = get_object_or_404(selectors.customer_bills(), pk=pk)
+    return pdf.bill_pdf_response(bill, language=request.GET.get("lang") or request.LANGUAGE_CODE)
 
 
 @finance_required

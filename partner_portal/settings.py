@@ -579,6 +579,9 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "SyncRunStatusEnum": "customers.models.SyncRun.Status",
         "AuditOutcomeEnum": "partner_portal.models.AuditEntry.Outcome",
+        "IngestRunStatusEnum": "billing.models.IngestRun.Status",
+        "CustomerBillStatusEnum": "billing.models.CustomerBill.Status",
+        "CustomerBillItemKindEnum": "billing.models.CustomerBillItem.Kind",
     },
 }
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from billing.models import CustomerBill, PartnerBill
 from customers.models import Customer
 from tickets.models import Status, Ticket
 
@@ -69,3 +73,43 @@ class TicketFactory(factory.django.DjangoModelFactory):
     category_id = "1"
     product_category_id = "15"
     business_type_id = "1501"
+
+
+def _cycle(n: int) -> str:
+    return f"{2000 + n // 12:04d}-{n % 12 + 1:02d}"
+
+
+class PartnerBillFactory(factory.django.DjangoModelFactory):
+    """The partner's bill of a cycle, as synced from HUAWEI CLOUD (a new cycle each time unless given)."""
+
+    class Meta:
+        model = PartnerBill
+
+    cycle = factory.Sequence(_cycle)
+    consume_amount = Decimal("1000.00")
+    refunds = Decimal("-10.00")
+    adjustments = Decimal("-5.00")
+    tax_amount = Decimal("0.00")
+    initial_amount_due = factory.LazyAttribute(lambda bill: bill.consume_amount + bill.refunds + bill.adjustments)
+    synced_at = factory.LazyFunction(timezone.now)
+
+
+class CustomerBillFactory(factory.django.DjangoModelFactory):
+    """An issued customer bill without items (a new cycle each time unless given): for lists."""
+
+    class Meta:
+        model = CustomerBill
+
+    customer = factory.SubFactory(CustomerFactory)
+    cycle = factory.Sequence(_cycle)
+    cloud_customer_id = factory.LazyAttribute(lambda bill: bill.customer.customer_id)
+    account_name = factory.LazyAttribute(lambda bill: bill.customer.account_name)
+    status = CustomerBill.Status.ISSUED
+    number = factory.Sequence(lambda n: f"PP-TEST-{n:06d}")
+    issued_at = factory.LazyFunction(timezone.now)
+    official_amount = Decimal("120.00")
+    cost_amount = Decimal("100.00")
+    usage_amount = Decimal("110.00")
+    fees_amount = Decimal("0.00")
+    adjustments_amount = Decimal("0.00")
+    total_amount = Decimal("110.00")

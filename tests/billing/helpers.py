@@ -6,9 +6,12 @@ import csv
 import io
 import tarfile
 import tempfile
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
-from billing.models import BillLine
+from billing import ingest, services
+from billing.models import BillLine, CustomerBill, RatingRule
 from sandbox.bills import generator
 
 CYCLE = "2026-09"
@@ -75,3 +78,12 @@ def snapshot(cycle: str = CYCLE) -> list[tuple]:
     """Every line of the cycle, every field but the primary key."""
     fields = [f.name for f in BillLine._meta.fields if f.name != "id"]
     return list(BillLine.objects.filter(cycle=cycle).order_by("line_id").values_list(*fields))
+
+
+def make_drafts(*, lines: int = 600):
+    """The cycle's file loaded, rated +10 % and drafted: one draft bill per customer of CUSTOMERS."""
+    ingest.ingest(cycle=CYCLE, chunks=chunks(good_file(lines=lines, part_rows=lines)))
+    RatingRule.objects.create(percent=Decimal("10"), valid_from=date(2026, 1, 1))
+    services.cycle_rate(cycle=CYCLE)
+    services.customer_bills_draft(cycle=CYCLE)
+    return CustomerBill.objects.filter(cycle=CYCLE)

@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from billing import ingest, services
+from billing import services
 from billing.models import BillIssuedError, CustomerBill, CustomerBillItem, RatingRule
-from tests.billing.helpers import CUSTOMERS, CYCLE, chunks, good_file
+from tests.billing.helpers import CUSTOMERS, CYCLE, make_drafts
 from tests.factories import CustomerFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +21,7 @@ ALPHA = CUSTOMERS[0][0]
 
 @pytest.fixture
 def drafts():
-    ingest.ingest(cycle=CYCLE, chunks=chunks(good_file(lines=600, part_rows=600)))
-    RatingRule.objects.create(percent=Decimal("10"), valid_from=date(2026, 1, 1))
-    services.cycle_rate(cycle=CYCLE)
-    services.customer_bills_draft(cycle=CYCLE)
-    return CustomerBill.objects.filter(cycle=CYCLE)
+    return make_drafts()
 
 
 @pytest.fixture
@@ -121,6 +117,26 @@ def test_a_draft_is_not_shown_to_the_customer(drafts, alpha, client):
     client.force_login(alpha.user)
 
     assert client.get(reverse("bill_detail", args=[drafts.get(cloud_customer_id=ALPHA).pk])).status_code == 404
+
+
+def test_a_bill_is_shown_replaced_only_once_its_correction_is_issued(drafts, alpha, client):
+    first = services.customer_bill_issue(bill=drafts.get(cloud_customer_id=ALPHA))
+    RatingRule.objects.create(kind=RatingRule.Kind.ADJUSTMENT, amount=Decimal("-5"), valid_from=date(2026, 9, 3))
+    services.cycle_rate(cycle=CYCLE)
+    services.customer_bills_draft(cycle=CYCLE, customer_ids=[ALPHA])
+    client.force_login(alpha.user)
+
+    def pages():
+        return [client.get(url).content.decode() for url in (reverse("bills"), reverse("bill_detail", args=[first.pk]))]
+
+    listed_while_draft, detail_while_draft = pages()
+    second = services.customer_bill_issue(bill=CustomerBill.objects.get(cloud_customer_id=ALPHA, status="draft"))
+    listed, detail = pages()
+
+    assert "replaced" not in listed_while_draft and "replaced" not in detail_while_draft
+    assert "(replaced)" in listed
+    assert "replaced by a corrected version" in detail
+    assert reverse("bill_detail", args=[second.pk]) in detail and second.number in detail
 
 
 FINANCE_PAGES = [
