@@ -543,10 +543,11 @@ def order_dict(order: Order, *, language: str = "en_US", detail: bool = False) -
             order.discount_amount,
             order.amount_after_discount if order.status == Order.Status.COMPLETED else Decimal("0"),
         ),
-        "enterprise_projects": [{"id": "0", "name": "default"}],
         "sub_order_infos": [],
     }
-    if detail:
+    if not detail:  # the list's CustomerOrderV2 has enterprise projects, the detail's CustomerOrderV3 not
+        result["enterprise_projects"] = [{"id": "0", "name": "default"}]
+    else:
         result["user_name"] = order.customer.domain_name
         result["pending_payment_end_time"] = (
             _ts(order.pending_payment_end_time) if order.status == Order.Status.PENDING_PAYMENT else None
