@@ -178,3 +178,15 @@ class OnDemandResource(models.Model):
 
     def __str__(self):
         return self.resource_id
+
+
+class RenewalSettings(models.Model):
+    """A customer's renewal settings (set_resources_renew_config): auto-renewals charged a number of days
+    before the expiry, and renewed resources all expiring on one day of the month."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="commerce_renewal_settings")
+    deduction_days = models.IntegerField(null=True, blank=True)  # DEDUCTION_DATE: 2 to 7 days before expiry
+    expire_day = models.IntegerField(null=True, blank=True)  # EXPIRE_DATE: 1 to 28, -1 the last day of a month
+
+    def __str__(self):
+        return f"renewal settings of {self.customer_id}"

@@ -946,6 +946,52 @@ def cancel_auto_renewal_resources(call: Call) -> None:
     return None
 
 
+RENEW_CONFIG_VALUES = {
+    "DEDUCTION_DATE": [str(day) for day in services.DEDUCTION_DAYS],
+    "EXPIRE_DATE": [*(str(day) for day in range(1, 29)), "-1"],
+}
+
+
+@operation(
+    "set_resources_renew_config",
+    method="POST",
+    path="/v2/orders/subscriptions/resources/renew/config",
+    rate_limit=10,
+    callers="C",
+)
+def set_resources_renew_config(call: Call) -> dict:
+    """DEDUCTION_DATE: auto-renewals are charged 2-7 days before the expiry; EXPIRE_DATE: renewed resources
+    expire on that day of the month (1-28, -1 the last day)."""
+    customer = _customer_only(call)
+    data = v.body_object(call.body)
+    name = v.string(data, "config_name", required=True, choices=list(RENEW_CONFIG_VALUES))
+    value = v.string(data, "config_value", required=True, choices=RENEW_CONFIG_VALUES[name])
+    if name == "DEDUCTION_DATE":
+        services.renewal_settings_set(customer=customer, deduction_days=int(value))
+    else:
+        services.renewal_settings_set(customer=customer, expire_day=int(value))
+    return {"error_code": "CBC.0000", "error_msg": "Success."}
+
+
+@operation(
+    "update_period_to_on_demand",
+    method="POST",
+    path="/v2/orders/subscriptions/resources/to-on-demand",
+    rate_limit=10,
+    callers="C",
+)
+def update_period_to_on_demand(call: Call) -> dict:
+    """SET_UP / CANCEL the conversion of yearly/monthly main resources to pay-per-use at their expiry."""
+    customer = _customer_only(call)
+    data = v.body_object(call.body)
+    operation_name = v.string(data, "operation", required=True, choices=["SET_UP", "CANCEL"])
+    resource_ids = _strings(data, "resource_ids", maximum=100, required=True)
+    failures = services.resources_to_on_demand(
+        customer=customer, resource_ids=resource_ids, set_up=operation_name == "SET_UP"
+    )
+    return {"error_details": failures}
+
+
 # --- pay-per-use resources -------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from huaweicloudsdkbssintl.v2 import (
     CancelCustomerOrderRequest,
     CancelResourcesSubscriptionRequest,
     DiscountSimpleInfoV3,
+    ListCustomerOnDemandResourcesRequest,
     ListCustomerOrdersRequest,
     ListOrderDiscountsRequest,
     ListPayPerUseCustomerResourcesRequest,
@@ -23,12 +24,17 @@ from huaweicloudsdkbssintl.v2 import (
     ListRenewRateOnPeriodRequest,
     PayCustomerOrderV3Req,
     PayOrdersRequest,
+    PeriodToOnDemandReq,
+    QueryCustomerOnDemandResourcesReq,
     QueryResourcesReq,
     RenewalResourcesReq,
     RenewalResourcesRequest,
+    RenewResourceConfigReq,
+    SetResourcesRenewConfigRequest,
     ShowCustomerOrderDetailsRequest,
     ShowRefundOrderDetailsRequest,
     UnsubscribeResourcesReq,
+    UpdatePeriodToOnDemandRequest,
 )
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
@@ -105,6 +111,18 @@ def unsubscribe(bss, resource_ids, unsubscribe_type=1):
                 resource_ids=resource_ids, unsubscribe_type=unsubscribe_type, unsubscribe_reason_type=5
             )
         )
+    )
+
+
+def renew_config(bss, name, value):
+    return bss.set_resources_renew_config(
+        SetResourcesRenewConfigRequest(body=RenewResourceConfigReq(config_name=name, config_value=value))
+    )
+
+
+def to_on_demand(bss, operation, resource_ids):
+    return bss.update_period_to_on_demand(
+        UpdatePeriodToOnDemandRequest(body=PeriodToOnDemandReq(operation=operation, resource_ids=resource_ids))
     )
 
 
@@ -330,3 +348,59 @@ def test_paying_after_the_deadline_is_refused(sandbox, as_customer, advance):
         pay(demo, ORDER_NEAR_DEADLINE)
     assert_rejected(exc_info, 400, "CBC.3106")
     assert details(demo, ORDER_NEAR_DEADLINE).order_info.status == 4
+
+
+# --- renewal settings and conversion to pay-per-use ---------------------------------------------------
+
+
+def test_conversion_to_pay_per_use_is_set_and_cancelled_with_the_attached_resources(as_customer):
+    demo = as_customer("demo-customer")
+    disk_id = next(r.resource_id for r in resources(demo) if r.parent_resource_id == RESOURCE_NEAR_EXPIRY)
+
+    assert to_on_demand(demo, "SET_UP", [RESOURCE_NEAR_EXPIRY]).error_details == []
+    assert {resource(demo, RESOURCE_NEAR_EXPIRY).expire_policy, resource(demo, disk_id).expire_policy} == {1}
+    assert to_on_demand(demo, "CANCEL", [RESOURCE_NEAR_EXPIRY]).error_details == []
+    assert {resource(demo, RESOURCE_NEAR_EXPIRY).expire_policy, resource(demo, disk_id).expire_policy} == {0}
+
+    # Cancelling leaves an auto-renewal alone; only main resources; per-id answers.
+    failed = to_on_demand(demo, "CANCEL", [RESOURCE_AUTO_RENEW, disk_id]).error_details
+    assert [(f.id, f.error_code) for f in failed] == [(disk_id, "CBC.30050007")]
+    assert resource(demo, RESOURCE_AUTO_RENEW).expire_policy == 3
+
+
+def test_an_expired_resource_cannot_be_set_to_pay_per_use_and_stays_off_the_on_demand_list(sandbox, bss, advance):
+    advance(days=6)  # the ECS expired without a conversion set
+    demo = sandbox.customer_client("demo-customer")
+
+    failed = to_on_demand(demo, "SET_UP", [RESOURCE_NEAR_EXPIRY]).error_details
+
+    assert [(f.id, f.error_code) for f in failed] == [(RESOURCE_NEAR_EXPIRY, "CBC.3016")]
+    on_demand = bss.list_customer_on_demand_resources(
+        ListCustomerOnDemandResourcesRequest(
+            body=QueryCustomerOnDemandResourcesReq(customer_id=DEMO_ID, resource_ids=[RESOURCE_NEAR_EXPIRY])
+        )
+    )
+    assert on_demand.total_count == 0
+    assert resource(demo, RESOURCE_NEAR_EXPIRY).status == 5
+
+
+def test_renewals_end_on_the_unified_expiry_day(as_customer):
+    demo = as_customer("demo-customer")
+    before = at(resource(demo, RESOURCE_FAR_EXPIRY).expire_time)
+
+    renew_config(demo, "EXPIRE_DATE", "15")
+    renew(demo, [RESOURCE_FAR_EXPIRY], auto_pay=1)
+
+    after = at(resource(demo, RESOURCE_FAR_EXPIRY).expire_time)
+    one_month = before + relativedelta(months=1)
+    assert after.day == 15 and one_month <= after < one_month + relativedelta(months=1)
+    assert (after.hour, after.minute) == (before.hour, before.minute)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("DEDUCTION_DATE", "1"), ("DEDUCTION_DATE", "8"), ("EXPIRE_DATE", "29"), ("RENEW_DAY", "3")]
+)
+def test_renewal_settings_out_of_range_are_cbc_0100(as_customer, name, value):
+    with pytest.raises(ClientRequestException) as exc_info:
+        renew_config(as_customer("demo-customer"), name, value)
+    assert_rejected(exc_info, 400, "CBC.0100")

@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
 import pytest
 import requests
+from dateutil.relativedelta import relativedelta
 from huaweicloudsdkbssintl.v2 import (
     AutoRenewalResourcesReq,
     AutoRenewalResourcesRequest,
@@ -137,6 +138,12 @@ class World:
 
     def customer(self, customer_id: str) -> dict:
         return self.sandbox.customer(customer_id)
+
+    def advance_clock(self, **duration) -> None:
+        """Move the sandbox clock; customers' tokens (24 hours) are fetched again when next needed."""
+        self.sandbox.advance_clock(**duration)
+        for client in ("demo", "demo_osm", "acme"):
+            self.__dict__.pop(client, None)
 
 
 @dataclass(frozen=True)
@@ -771,6 +778,45 @@ def auto_renewal_resources(w):
 def cancel_auto_renewal_resources(w):
     response = w.demo.cancel_auto_renewal_resources(CancelAutoRenewalResourcesRequest(resource_id=RESOURCE_AUTO_RENEW))
     assert life.resource(w.demo, RESOURCE_AUTO_RENEW).expire_policy == 0
+    return response
+
+
+@case(
+    "set_resources_renew_config",
+    refuse=lambda w: life.renew_config(w.demo, "DEDUCTION_DATE", "8"),
+    status=400,
+    code="CBC.0100",
+)
+def set_resources_renew_config(w):
+    response = life.renew_config(w.demo, "EXPIRE_DATE", "-1")
+    assert (response.error_code, response.error_msg) == ("CBC.0000", "Success.")
+    life.renew(w.demo, [RESOURCE_FAR_EXPIRY], auto_pay=1)
+    renewed = life.at(life.resource(w.demo, RESOURCE_FAR_EXPIRY).expire_time)
+    assert (renewed + timedelta(days=1)).day == 1  # the last day of a month
+    # Auto-renewals charged 7 days early: the EIP due in ~42 days is renewed after 36 (to a month's end).
+    life.renew_config(w.demo, "DEDUCTION_DATE", "7")
+    due = life.at(life.resource(w.demo, RESOURCE_AUTO_RENEW).expire_time)
+    w.advance_clock(days=36)
+    renewed = life.at(life.resource(w.demo, RESOURCE_AUTO_RENEW).expire_time)
+    assert renewed >= due + relativedelta(months=1) and (renewed + timedelta(days=1)).day == 1
+    return response
+
+
+@case(
+    "update_period_to_on_demand",
+    refuse=lambda w: life.to_on_demand(w.demo, "CONVERT", [life.RESOURCE_NEAR_EXPIRY]),
+    status=400,
+    code="CBC.0100",
+)
+def update_period_to_on_demand(w):
+    response = life.to_on_demand(w.demo, "SET_UP", [life.RESOURCE_NEAR_EXPIRY, "no-such-resource"])
+    assert [(e.id, e.error_code) for e in response.error_details] == [("no-such-resource", "CBC.30050009")]
+    assert life.resource(w.demo, life.RESOURCE_NEAR_EXPIRY).expire_policy == 1
+    w.advance_clock(days=6)  # past the ECS's expiry: it goes on pay-per-use, its system disk too
+    assert life.resource(w.demo, life.RESOURCE_NEAR_EXPIRY).status == 3
+    converted = on_demand_resources(w.bss, DEMO_ID, resource_ids=[life.RESOURCE_NEAR_EXPIRY], limit=100)
+    (ecs,) = converted.resources
+    assert (ecs.resource_type_code, ecs.status) == ("hws.resource.type.vm", 1)
     return response
 
 
