@@ -86,13 +86,13 @@ from huaweicloudsdkosm.v2 import (
 )
 
 from sandbox.bills import generator
+from tests.sandbox import test_bills as bills
 from tests.sandbox import test_budgets as budgets
 from tests.sandbox import test_commerce_life as life
 from tests.sandbox import test_operations as registration
 from tests.sandbox import test_realname as realname
 from tests.sandbox import test_tickets_life as tickets
 from tests.sandbox.conftest import build_bss
-from tests.sandbox.test_bills import partner_bill
 from tests.sandbox.test_commerce_catalogue import demand_product, period_product, rate_on_demand, rate_period
 from tests.sandbox.test_iam import assume_role_body, password_body
 from tests.sandbox_server import DEMO_CUSTOMER, DEMO_PARTNER
@@ -846,12 +846,12 @@ def list_customer_on_demand_resources(w):
 
 @case(
     "list_postpaid_bill_sum",
-    refuse=lambda w: partner_bill(w.bss, generator.cycle_of(datetime.now(UTC))),  # the open cycle: no bill yet
+    refuse=lambda w: bills.partner_bill(w.bss, generator.cycle_of(datetime.now(UTC))),  # the open cycle: no bill yet
     status=400,
     code="CBC.99008001",
 )
 def list_postpaid_bill_sum(w):
-    response = partner_bill(w.bss, CLOSED_CYCLE)
+    response = bills.partner_bill(w.bss, CLOSED_CYCLE)
     assert (response.bill_cycle, response.currency) == (CLOSED_CYCLE, "USD")
     assert response.consume_amount > 0 and response.refunds < 0
     assert response.initial_amount_due == response.consume_amount + response.refunds + response.adjustments
@@ -912,6 +912,22 @@ def list_customerself_resource_record_details(w):
     record = response.monthly_records[0]
     assert (record.customer_id, record.cycle) == (DEMO_ID, CLOSED_CYCLE)
     assert record.official_amount >= record.consume_amount and record.charge_mode in (1, 3, 10, 11)
+    return response
+
+
+@case(
+    "list_costs",
+    refuse=lambda w: bills.costs(w.demo, CLOSED_CYCLE, generator.shift_cycle(CLOSED_CYCLE, -1)),
+    status=400,
+    code="CBC.0100",
+)
+def list_costs(w):
+    response = bills.costs(w.demo, CLOSED_CYCLE, CLOSED_CYCLE, groupby=["REGION_CODE"])
+    assert response.total_count == len(response.cost_data) > 0 and response.currency == "USD"
+    group = response.cost_data[0]
+    assert (group.dimensions[0].key, group.costs[0].time_dimension_value) == ("REGION_CODE", CLOSED_CYCLE)
+    total = sum(money(g.amount_by_costs) for g in response.cost_data)
+    assert total == money(monthly_sum(w.demo).consume_amount)
     return response
 
 
