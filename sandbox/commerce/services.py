@@ -22,7 +22,14 @@ from sandbox import clock, hooks
 from sandbox import services as core_services
 from sandbox.commerce import catalogue
 from sandbox.commerce.catalogue import CENT, Product, UnknownProduct
-from sandbox.commerce.models import OnDemandResource, Order, OrderLineItem, RenewalSettings, Resource
+from sandbox.commerce.models import (
+    FreeResourcePackage,
+    OnDemandResource,
+    Order,
+    OrderLineItem,
+    RenewalSettings,
+    Resource,
+)
 from sandbox.errors import ApiError
 from sandbox.models import Customer
 
@@ -815,6 +822,9 @@ def clock_advanced(before: datetime, after: datetime) -> None:
     Order.objects.filter(status=Order.Status.PENDING_PAYMENT, pending_payment_end_time__lte=after).update(
         status=Order.Status.CANCELLED
     )
+    FreeResourcePackage.objects.filter(
+        status__in=[FreeResourcePackage.Status.EFFECTIVE, FreeResourcePackage.Status.USED_UP], expire_time__lte=after
+    ).update(status=FreeResourcePackage.Status.EXPIRED)
     main = Resource.objects.filter(parent__isnull=True, status=Resource.Status.IN_USE).select_related("customer")
     longest_lead = timedelta(days=max(DEDUCTION_DAYS))
     for resource in main.filter(expire_time__lte=after + longest_lead, expire_policy=Resource.ExpirePolicy.AUTO_RENEW):

@@ -18,6 +18,10 @@ from huaweicloudsdkbssintl.v2 import (
     DiscountSimpleInfoV3,
     ListCustomerOnDemandResourcesRequest,
     ListCustomerOrdersRequest,
+    ListFreeResourceInfosReq,
+    ListFreeResourceInfosRequest,
+    ListFreeResourceUsagesReq,
+    ListFreeResourceUsagesRequest,
     ListOrderDiscountsRequest,
     ListPayPerUseCustomerResourcesRequest,
     ListRenewRateOnPeriodReq,
@@ -124,6 +128,18 @@ def to_on_demand(bss, operation, resource_ids):
     return bss.update_period_to_on_demand(
         UpdatePeriodToOnDemandRequest(body=PeriodToOnDemandReq(operation=operation, resource_ids=resource_ids))
     )
+
+
+def packages(bss, **body):
+    return bss.list_free_resource_infos(
+        ListFreeResourceInfosRequest(x_language="en_US", body=ListFreeResourceInfosReq(**body))
+    )
+
+
+def package_usages(bss, free_resource_ids):
+    return bss.list_free_resource_usages(
+        ListFreeResourceUsagesRequest(body=ListFreeResourceUsagesReq(free_resource_ids=free_resource_ids))
+    ).free_resources
 
 
 def assert_rejected(exc_info, status, code):
@@ -404,3 +420,65 @@ def test_renewal_settings_out_of_range_are_cbc_0100(as_customer, name, value):
     with pytest.raises(ClientRequestException) as exc_info:
         renew_config(as_customer("demo-customer"), name, value)
     assert_rejected(exc_info, 400, "CBC.0100")
+
+
+# --- resource packages ---------------------------------------------------------------------------------
+
+OBS_STORAGE_ITEM = "c1d2e3f4a5b60718293a4b5c6d7e8f01"  # resets every month
+TRAFFIC_ITEM = "c1d2e3f4a5b60718293a4b5c6d7e8f02"  # never resets
+
+
+def test_resource_packages_and_what_is_left_of_them(as_customer):
+    demo = as_customer("demo-customer")
+
+    listed = packages(demo, limit=100)
+    storage, traffic = package_usages(demo, [OBS_STORAGE_ITEM, TRAFFIC_ITEM, "not-an-item"])
+
+    assert listed.total_count == 3
+    obs = next(p for p in listed.free_resource_packages if p.service_type_code == "hws.service.type.obs")
+    assert (obs.status, obs.quota_reuse_mode, obs.service_type_name) == (1, 1, "Object Storage Service")
+    assert [(i.free_resource_id, i.amount, i.original_amount) for i in obs.free_resources] == [
+        (OBS_STORAGE_ITEM, "27.5", "40")
+    ]
+    assert (storage.free_resource_id, storage.amount, storage.original_amount) == (
+        OBS_STORAGE_ITEM,
+        Decimal("27.5"),
+        Decimal("40"),
+    )
+    # A monthly quota runs for the natural month (UTC+8); a one-off one for the package's life.
+    assert (storage.quota_reuse_cycle, storage.quota_reuse_cycle_type) == (4, 1)
+    assert storage.start_time.endswith("T16:00:00Z") and storage.end_time.endswith("T15:59:59Z")
+    traffic_package = next(
+        p for p in listed.free_resource_packages if p.free_resources[0].free_resource_id == TRAFFIC_ITEM
+    )
+    assert (traffic.quota_reuse_cycle, traffic.start_time, traffic.end_time) == (
+        None,
+        traffic_package.effective_time,
+        traffic_package.expire_time,
+    )
+
+
+def test_resource_package_filters_and_expiry(sandbox, as_customer, advance):
+    demo = as_customer("demo-customer")
+    assert [p.status for p in packages(demo, status=3).free_resource_packages] == [3]
+    assert packages(demo, service_type_code_list=["HWS.SERVICE.TYPE.VPC"]).total_count == 1
+    assert packages(demo, product_name="storage").total_count == 1
+    assert packages(as_customer("acme-retail")).total_count == 0
+    assert package_usages(as_customer("acme-retail"), [OBS_STORAGE_ITEM]) == []  # not its item
+
+    advance(days=151)  # the 6-month traffic package has run out
+
+    assert packages(sandbox.customer_client("demo-customer"), status=3).total_count == 2
+
+
+def test_resource_package_queries_out_of_range_are_cbc_0100(as_customer):
+    demo = as_customer("demo-customer")
+    for call in (
+        lambda: packages(demo, status=5),
+        lambda: packages(demo, limit=101),
+        lambda: package_usages(demo, []),
+        lambda: package_usages(demo, ["x" * 65]),
+    ):
+        with pytest.raises(ClientRequestException) as exc_info:
+            call()
+        assert_rejected(exc_info, 400, "CBC.0100")

@@ -820,6 +820,43 @@ def update_period_to_on_demand(w):
     return response
 
 
+@case(
+    "list_free_resource_infos",
+    refuse=lambda w: life.packages(w.bss),
+    status=403,
+    code="CBC.0151",
+)
+def list_free_resource_infos(w):
+    response = life.packages(w.demo, status=1)
+    assert response.total_count == len(response.free_resource_packages) == 2
+    package = response.free_resource_packages[0]
+    assert package.order_instance_id and package.product_name and package.effective_time.endswith("Z")
+    item = package.free_resources[0]
+    assert item.free_resource_id and item.usage_type_name and money(item.original_amount) >= money(item.amount)
+    return response
+
+
+@case(
+    "list_free_resource_usages",
+    refuse=lambda w: life.package_usages(w.demo, [f"item-{i}" for i in range(101)]),
+    status=400,
+    code="CBC.0100",
+)
+def list_free_resource_usages(w):
+    response = w.demo.list_free_resource_usages(
+        life.ListFreeResourceUsagesRequest(body=life.ListFreeResourceUsagesReq(free_resource_ids=[life.TRAFFIC_ITEM]))
+    )
+    (item,) = response.free_resources
+    assert (item.free_resource_id, item.amount, item.original_amount, item.measure_id) == (
+        life.TRAFFIC_ITEM,
+        Decimal("36.8"),
+        Decimal("100"),
+        10,
+    )
+    assert item.usage_type_name == "Outbound traffic" and item.start_time < item.end_time
+    return response
+
+
 def on_demand_resources(client, customer_id, **body):
     return client.list_customer_on_demand_resources(
         ListCustomerOnDemandResourcesRequest(body=QueryCustomerOnDemandResourcesReq(customer_id=customer_id, **body))
