@@ -29,6 +29,7 @@ from huaweicloudsdkbssintl.v2 import (
     CancelAutoRenewalResourcesRequest,
     CancelCustomerOrderReq,
     CancelCustomerOrderRequest,
+    CustomerInformation,
     ListConversionsRequest,
     ListCustomerOnDemandResourcesRequest,
     ListCustomerOrdersRequest,
@@ -43,6 +44,7 @@ from huaweicloudsdkbssintl.v2 import (
     ListServiceResourcesRequest,
     ListServiceTypesRequest,
     ListSubCustomerCouponsRequest,
+    ListSubCustomersResponse,
     ListUsageTypesRequest,
     QueryCustomerOnDemandResourcesReq,
     QueryIndirectPartnersReq,
@@ -1262,13 +1264,11 @@ def show_accessory_limits(w):
     return response
 
 
-def uploaded(w, client=None, **kwargs) -> str:
-    return tickets.upload(client or w.osm, **kwargs)
-
-
 @case(
     "upload_accessory",
-    refuse=lambda w: uploaded(w, content=b"MZ\x90\x00", name="setup.exe", content_type="application/octet-stream"),
+    refuse=lambda w: tickets.upload(
+        w.osm, content=b"MZ\x90\x00", name="setup.exe", content_type="application/octet-stream"
+    ),
     status=400,
     code="OSM.01010001",
 )
@@ -1304,7 +1304,7 @@ def download_accessories(w):
     code="OSM.01010001",  # not an image
 )
 def download_images(w):
-    accessory_id = uploaded(w)
+    accessory_id = tickets.upload(w.osm)
     response = w.osm.download_images(DownloadImagesRequest(accessory_id=accessory_id, **SITE))
     assert downloaded(response) == tickets.PNG
     return response
@@ -1317,7 +1317,7 @@ def download_images(w):
     code="OSM.01010002",
 )
 def show_download_accessory_url(w):
-    accessory_id = uploaded(w)
+    accessory_id = tickets.upload(w.osm)
     response = w.osm.show_download_accessory_url(ShowDownloadAccessoryUrlRequest(accessory_id=accessory_id))
     assert requests.get(response.accessory_url, timeout=10).content == tickets.PNG  # no signature needed
     return response
@@ -1330,7 +1330,7 @@ def show_download_accessory_url(w):
     code="OSM.01010001",
 )
 def list_accessory_access_urls(w):
-    accessory_id = uploaded(w)
+    accessory_id = tickets.upload(w.osm)
     response = w.osm.list_accessory_access_urls(ListAccessoryAccessUrlsRequest(accessory_ids=[accessory_id], **SITE))
     (url,) = response.accessory_urls
     assert (url.accessory_id, url.accessory_name) == (accessory_id, "screenshot.png")
@@ -1345,7 +1345,7 @@ def list_accessory_access_urls(w):
     code="OSM.0003",  # attached to a message
 )
 def delete_accessories(w):
-    accessory_id = uploaded(w)
+    accessory_id = tickets.upload(w.osm)
     response = w.osm.delete_accessories(DeleteAccessoriesRequest(accessory_id=accessory_id, **SITE))
     gone = refusal(lambda: w.osm.download_accessories(DownloadAccessoriesRequest(accessory_id=accessory_id, **SITE)))
     assert gone == (400, "OSM.01010002")
@@ -1547,6 +1547,14 @@ def list_case_operate_logs(w):
 
 
 # --- the table is complete, and every row holds ----------------------------------------------------------
+
+
+def test_the_model_check_names_what_the_sdk_would_drop():
+    model = ListSubCustomersResponse(count=1, customer_infos=[CustomerInformation(customer_id="c1")])
+    raw = {"count": 1, "customer_infos": [{"customer_id": "c1", "nickname": "Lin"}], "next_page": 2}
+
+    assert unknown_fields(model, raw) == ["next_page", "customer_infos[0].nickname"]
+    assert unknown_fields(model, {"count": 1, "customer_infos": [{"customer_id": "c1"}]}) == []
 
 
 def test_every_registered_operation_has_a_case(sandbox):
