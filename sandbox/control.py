@@ -168,13 +168,13 @@ def faults(request):
     kind = data.get("kind")
     if kind not in Fault.Kind.values:
         raise BadInput(f"kind must be one of {', '.join(Fault.Kind.values)}")
-    if kind != Fault.Kind.SHIFT and "rows" in data:
+    rows = 0
+    if kind == Fault.Kind.SHIFT:
+        rows = _number(data, "rows", default=1, minimum=-1000, maximum=1000, integer=True)
+        if rows == 0:
+            raise BadInput("rows must not be 0: how many rows later (negative: earlier) the page starts")
+    elif "rows" in data:
         raise BadInput("rows is only for kind shift")
-    rows = (
-        _number(data, "rows", default=1, minimum=-1000, maximum=1000, integer=True) if kind == Fault.Kind.SHIFT else 0
-    )
-    if kind == Fault.Kind.SHIFT and rows == 0:
-        raise BadInput("rows must not be 0: how many rows later (negative: earlier) the page starts")
     fault = Fault.objects.create(
         operation=operation,
         kind=kind,

@@ -818,7 +818,8 @@ def _auto_renew(resource: Resource, now: datetime) -> bool:
 
 @hooks.on_clock_advance
 def clock_advanced(before: datetime, after: datetime) -> None:
-    """Cancel unpaid orders past their deadline, auto-renew, then expire / freeze / close resources."""
+    """Cancel unpaid orders past their deadline, expire resource packages, auto-renew, convert to
+    pay-per-use, then expire / freeze / close resources."""
     Order.objects.filter(status=Order.Status.PENDING_PAYMENT, pending_payment_end_time__lte=after).update(
         status=Order.Status.CANCELLED
     )
@@ -828,8 +829,7 @@ def clock_advanced(before: datetime, after: datetime) -> None:
     main = Resource.objects.filter(parent__isnull=True, status=Resource.Status.IN_USE).select_related("customer")
     longest_lead = timedelta(days=max(DEDUCTION_DAYS))
     for resource in main.filter(expire_time__lte=after + longest_lead, expire_policy=Resource.ExpirePolicy.AUTO_RENEW):
-        if resource.expire_time - _deduction_lead(resource.customer) <= after:
-            _auto_renew(resource, after)
+        _auto_renew(resource, after)  # renews only those whose charging day (the customer's lead) has come
     for resource in main.filter(expire_time__lte=after, expire_policy=Resource.ExpirePolicy.TO_PAY_PER_USE):
         _convert_to_on_demand(resource)
     open_ = Resource.objects.exclude(status=Resource.Status.CLOSED)
