@@ -109,7 +109,7 @@ def config(request):
     return JsonResponse(current)
 
 
-FAULT_FIELDS = {"operation", "kind", "status", "error_code", "error_msg", "body", "rate", "delay", "count"}
+FAULT_FIELDS = {"operation", "kind", "status", "error_code", "error_msg", "body", "rate", "delay", "count", "rows"}
 
 
 def _fault_dict(fault: Fault) -> dict:
@@ -123,6 +123,7 @@ def _fault_dict(fault: Fault) -> dict:
         "body": fault.body,
         "rate": fault.rate,
         "delay": fault.delay,
+        "rows": fault.rows,
         "count": fault.remaining,
         "applied": fault.applied,
         "created_at": _time(fault.created_at),
@@ -167,6 +168,13 @@ def faults(request):
     kind = data.get("kind")
     if kind not in Fault.Kind.values:
         raise BadInput(f"kind must be one of {', '.join(Fault.Kind.values)}")
+    rows = 0
+    if kind == Fault.Kind.SHIFT:
+        rows = _number(data, "rows", default=1, minimum=-1000, maximum=1000, integer=True)
+        if rows == 0:
+            raise BadInput("rows must not be 0: how many rows later (negative: earlier) the page starts")
+    elif "rows" in data:
+        raise BadInput("rows is only for kind shift")
     fault = Fault.objects.create(
         operation=operation,
         kind=kind,
@@ -177,6 +185,7 @@ def faults(request):
         rate=_number(data, "rate", default=1.0, minimum=0, maximum=1),
         delay=_number(data, "delay", default=3.0 if kind == "delay" else 0.0, minimum=0, maximum=600),
         remaining=_number(data, "count", default=None, minimum=1, integer=True),
+        rows=rows,
     )
     return JsonResponse({"id": fault.id, **_fault_dict(fault)}, status=201)
 

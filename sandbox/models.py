@@ -123,6 +123,9 @@ class Fault(models.Model):
         DELAY = "delay"
         THROTTLE = "throttle"
         MALFORMED = "malformed"
+        # Paging faults of list operations: the page starts `rows` rows off, or repeats a row.
+        SHIFT = "shift"
+        DUPLICATE = "duplicate"
 
     operation = models.CharField(max_length=100, default="*")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -132,6 +135,7 @@ class Fault(models.Model):
     body = models.TextField(blank=True)
     rate = models.FloatField(default=1.0)
     delay = models.FloatField(default=0.0)
+    rows = models.IntegerField(default=0)  # shift: how many rows later (negative: earlier) the page starts
     # None: unlimited; otherwise how many more requests the fault applies to.
     remaining = models.IntegerField(null=True, blank=True)
     applied = models.IntegerField(default=0)

@@ -87,7 +87,8 @@ def api(request: HttpRequest) -> HttpResponse:
             )
         if not runtime.allow(access_key=throttle_key, operation=op.name, documented_rate=op.rate_limit):
             raise throttled()
-        response = faults.apply(op.name)
+        injected = faults.apply(op.name)
+        response = injected.response
         if response is None:
             call = Call(
                 request=request,
@@ -97,7 +98,8 @@ def api(request: HttpRequest) -> HttpResponse:
                 query={key: request.GET.getlist(key) for key in request.GET},
                 path_params=path_params,
             )
-            response = _render(op.handler(call))
+            injected.shift_offset(call)
+            response = injected.duplicate_row(_render(op.handler(call)))
     except ApiError as exc:
         response = exc.response()
     except Exception:

@@ -282,7 +282,7 @@ class SandboxClient:
         self._call("POST", "reset", json={"world": world})
 
     def add_fault(self, operation: str, kind: str, **kwargs) -> int:
-        """kwargs: status, error_code, error_msg, body, rate (0..1), delay (seconds), count (times)."""
+        """kwargs: status, error_code, error_msg, body, rate (0..1), delay (seconds), count (times), rows (shift)."""
         return self._call("POST", "faults", json={"operation": operation, "kind": kind, **kwargs})["id"]
 
     def faults(self) -> list[dict]:

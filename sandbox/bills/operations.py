@@ -565,3 +565,143 @@ def list_customerself_resource_record_details(call: Call) -> dict:
         limit=limit,
     )
     return {"total_count": total, "monthly_records": [_monthly_record(r) for r in page], "currency": "USD"}
+
+
+# --- list_costs (cost analysis) -------------------------------------------------------------------
+
+# What a line is worth under each GroupBy / FilterFactor dimension key the sandbox can tell apart. Lines
+# have no availability zone, cost tag or cost unit here.
+COST_DIMENSIONS = {
+    "CLOUD_SERVICE_TYPE": lambda line: line.service_type_code,
+    "RESOURCE_TYPE": lambda line: line.resource_type_code,
+    "REGION_CODE": lambda line: line.region,
+    "RESOURCE_ID": lambda line: line.resource_id,
+    "RES_SPEC_CODE": _sku,
+    "CHARGING_MODE": lambda line: str(line.charge_mode),
+    "BILL_TYPE": lambda line: str(generator.bill_type_kind(line.bill_type)),
+    "USAGE_TYPE": _usage_type,
+    "ASSOCIATED_ACCOUNT": lambda line: line.customer_id,
+    "PAYER_ACCOUNT_ID": lambda line: line.customer_id,
+    "ENTERPRISE_PROJECT_ID": lambda line: "0",
+    "BE_ID": lambda line: "10",
+}
+COST_TIME_FORMATS = {1: ("%Y-%m-%d", "YYYY-MM-DD"), 2: ("%Y-%m", "YYYY-MM")}
+
+
+def _cost_period(data: dict) -> tuple[int, str, str]:
+    condition = data.get("time_condition")
+    if not isinstance(condition, dict):
+        raise invalid_parameter("time_condition is required (time_measure_id, begin_time, end_time)")
+    measure = _int_param(condition, "time_measure_id", default=1, minimum=1, maximum=2)
+    pattern, written = COST_TIME_FORMATS[measure]
+    bounds = []
+    for name in ("begin_time", "end_time"):
+        value = v.string(condition, name, required=True, max_length=10)
+        try:
+            if len(value) != len(written):
+                raise ValueError(value)
+            datetime.strptime(value, pattern)
+        except ValueError:
+            raise invalid_parameter(f"time_condition.{name} must be written {written}") from None
+        bounds.append(value)
+    if bounds[0] > bounds[1]:
+        raise invalid_parameter("time_condition.begin_time must not be after end_time")
+    return measure, bounds[0], bounds[1]
+
+
+def _cost_key(item, index: int, name: str) -> str:
+    if not isinstance(item, dict):
+        raise invalid_parameter(f"{name}[{index}] must be an object")
+    key = item.get("key")
+    if key not in COST_DIMENSIONS:
+        raise invalid_parameter(f"{name}[{index}].key must be one of {', '.join(COST_DIMENSIONS)}")
+    return key
+
+
+def _cost_groupby(data: dict) -> list[str]:
+    groupby = data.get("groupby") or []
+    if not isinstance(groupby, list) or len(groupby) > 2:
+        raise invalid_parameter("groupby holds at most 2 dimensions")
+    keys = []
+    for index, item in enumerate(groupby):
+        if isinstance(item, dict) and item.get("type", "dimension") != "dimension":
+            raise invalid_parameter(f"groupby[{index}].type must be dimension (the sandbox has no cost tags or units)")
+        keys.append(_cost_key(item, index, "groupby"))
+    return keys
+
+
+def _cost_filters(data: dict) -> list[tuple[str, bool, set[str]]]:
+    """(dimension key, include?, values) per filter; operator 0 keeps only, 1 leaves out."""
+    filters = data.get("filters") or []
+    if not isinstance(filters, list):
+        raise invalid_parameter("filters must be a list")
+    result = []
+    for index, item in enumerate(filters):
+        if not isinstance(item, dict) or not isinstance(item.get("filter_factor"), dict):
+            raise invalid_parameter(f"filters[{index}] needs a filter_factor {{key, value}}")
+        operator = _int_param(item, "operator", default=0, minimum=0, maximum=1)
+        factor = item["filter_factor"]
+        key = _cost_key(factor, index, "filters")
+        values = factor.get("value")
+        if not isinstance(values, list) or not values or not all(isinstance(value, str) for value in values):
+            raise invalid_parameter(f"filters[{index}].filter_factor.value must be a list of strings")
+        result.append((key, operator == 0, set(values)))
+    return result
+
+
+@operation("list_costs", method="POST", path="/v4/costs/cost-analysed-bills/query", rate_limit=10, callers="C")
+def list_costs(call: Call) -> dict:
+    """The customer's cost analysis from its bill lines, by day (bill date, UTC+8) or month (cycle),
+    grouped by up to two dimensions, biggest cost first. PAYMENT_AMOUNT is what the lines cost (their
+    consume amount), NET_AMOUNT what was paid (cash + credit, without coupons). AMORTIZED_COST answers
+    the original cost: the sandbox's yearly/monthly lines are not spread over their period."""
+    data = v.body_object(call.body)
+    measure, begin, end = _cost_period(data)
+    groupby = _cost_groupby(data)
+    filters = _cost_filters(data)
+    v.string(data, "cost_type", choices=["ORIGINAL_COST", "AMORTIZED_COST"])
+    net = v.string(data, "amount_type", choices=["PAYMENT_AMOUNT", "NET_AMOUNT"]) == "NET_AMOUNT"
+    offset, limit = _paging(data)
+    customer = call.principal.customer
+    shares = BillCustomer.objects.select_related("bill_cycle__partner").filter(
+        bill_cycle__partner_id=customer.partner_id,
+        customer=customer,
+        bill_cycle__cycle__gte=begin[:7],
+        bill_cycle__cycle__lte=end[:7],
+    )
+    # {dimension values: {time value: [amount, official amount]}} in cents
+    groups: dict[tuple, dict[str, list[int]]] = {}
+    for share in shares.order_by("bill_cycle__cycle"):
+        for line in customer_bill_lines(bill_customer=share):
+            when = line.bill_date if measure == 1 else line.cycle
+            if not begin <= when <= end:
+                continue
+            if not all((COST_DIMENSIONS[key](line) in values) == keep for key, keep, values in filters):
+                continue
+            amount = line.cash_amount + line.credit_amount if net else line.consume_amount
+            costs = groups.setdefault(tuple(COST_DIMENSIONS[key](line) for key in groupby), {})
+            pair = costs.setdefault(when, [0, 0])
+            pair[0] += amount
+            pair[1] += line.official_amount
+    ranked = sorted(groups.items(), key=lambda item: (-sum(p[0] for p in item[1].values()), item[0]))
+    return {
+        "currency": "USD",
+        "total_count": len(ranked),
+        "cost_data": [
+            {
+                "dimensions": [{"key": key, "value": value} for key, value in zip(groupby, values, strict=True)],
+                "costs": [
+                    {
+                        "time_dimension_value": when,
+                        "time_measure_id": measure,
+                        "amount": generator.money_text(amount),
+                        "official_amount": generator.money_text(official),
+                    }
+                    for when, (amount, official) in sorted(costs.items())
+                ],
+                "amount_by_costs": generator.money_text(sum(p[0] for p in costs.values())),
+                "official_amount_by_costs": generator.money_text(sum(p[1] for p in costs.values())),
+            }
+            for values, costs in ranked[offset : offset + limit]
+        ],
+    }

@@ -178,3 +178,74 @@ class OnDemandResource(models.Model):
 
     def __str__(self):
         return self.resource_id
+
+
+class RenewalSettings(models.Model):
+    """A customer's renewal settings (set_resources_renew_config): auto-renewals charged a number of days
+    before the expiry, and renewed resources all expiring on one day of the month."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="commerce_renewal_settings")
+    deduction_days = models.IntegerField(null=True, blank=True)  # DEDUCTION_DATE: 2 to 7 days before expiry
+    expire_day = models.IntegerField(null=True, blank=True)  # EXPIRE_DATE: 1 to 28, -1 the last day of a month
+
+    def __str__(self):
+        return f"renewal settings of {self.customer_id}"
+
+
+class FreeResourcePackage(models.Model):
+    """A resource package the customer holds (list_free_resource_infos; demo data): usage quotas of a
+    service, resettable every month or once for the package's life."""
+
+    class Status(models.IntegerChoices):
+        NOT_EFFECTIVE = 0, "not effective yet"
+        EFFECTIVE = 1, "effective"
+        USED_UP = 2, "used up"
+        EXPIRED = 3, "expired"
+        UNSUBSCRIBED = 4, "unsubscribed"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="commerce_free_resource_packages")
+    order_instance_id = models.CharField(max_length=64)
+    order_id = models.CharField(max_length=64)
+    product_id = models.CharField(max_length=64)
+    product_name = models.CharField(max_length=200)
+    service_type_code = models.CharField(max_length=64)
+    region_code = models.CharField(max_length=32)
+    effective_time = models.DateTimeField()
+    expire_time = models.DateTimeField()
+    status = models.IntegerField(choices=Status.choices, default=Status.EFFECTIVE)
+    quota_reuse_mode = models.IntegerField(default=1)  # 1 reset every natural month, 2 never reset
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order_instance_id"], name="sandbox_commerce_package_instance_unique")
+        ]
+        ordering = ["effective_time", "id"]
+
+    def __str__(self):
+        return self.order_instance_id
+
+
+class FreeResource(models.Model):
+    """One usage quota (resource item) of a resource package: one per usage type."""
+
+    package = models.ForeignKey(FreeResourcePackage, on_delete=models.CASCADE, related_name="free_resources")
+    free_resource_id = models.CharField(max_length=64)
+    free_resource_type_name = models.CharField(max_length=100)
+    usage_type_name = models.CharField(max_length=100)
+    original_amount = models.DecimalField(max_digits=20, decimal_places=4)  # the quota (of a reset period)
+    used_amount = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    measure_id = models.IntegerField()  # list_measure_units: 10 GB, 4 hour, ...
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["free_resource_id"], name="sandbox_commerce_free_resource_id_unique")
+        ]
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.free_resource_id
+
+    @property
+    def amount(self):
+        """What is left of the quota (in the current reset period)."""
+        return max(self.original_amount - self.used_amount, 0)

@@ -4,15 +4,18 @@ resources. Callers: P partner, C the customer's own identity, P|C either (refere
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 
+from sandbox import clock
 from sandbox import validation as v
+from sandbox.bills.generator import BEIJING
 from sandbox.commerce import catalogue, services
 from sandbox.commerce.catalogue import CENT, UnknownProduct
-from sandbox.commerce.models import OnDemandResource, Order, OrderLineItem, Resource
+from sandbox.commerce.models import FreeResource, FreeResourcePackage, OnDemandResource, Order, OrderLineItem, Resource
 from sandbox.errors import ApiError, invalid_parameter
 from sandbox.models import Customer
 from sandbox.registry import Call, operation
@@ -543,10 +546,11 @@ def order_dict(order: Order, *, language: str = "en_US", detail: bool = False) -
             order.discount_amount,
             order.amount_after_discount if order.status == Order.Status.COMPLETED else Decimal("0"),
         ),
-        "enterprise_projects": [{"id": "0", "name": "default"}],
         "sub_order_infos": [],
     }
-    if detail:
+    if not detail:  # the list's CustomerOrderV2 has enterprise projects, the detail's CustomerOrderV3 not
+        result["enterprise_projects"] = [{"id": "0", "name": "default"}]
+    else:
         result["user_name"] = order.customer.domain_name
         result["pending_payment_end_time"] = (
             _ts(order.pending_payment_end_time) if order.status == Order.Status.PENDING_PAYMENT else None
@@ -943,6 +947,164 @@ def cancel_auto_renewal_resources(call: Call) -> None:
     customer = _customer_only(call)
     services.auto_renewal_disable(customer=customer, resource_id=call.path_params["resource_id"])
     return None
+
+
+RENEW_CONFIG_VALUES = {
+    "DEDUCTION_DATE": [str(day) for day in services.DEDUCTION_DAYS],
+    "EXPIRE_DATE": [*(str(day) for day in range(1, 29)), "-1"],
+}
+
+
+@operation(
+    "set_resources_renew_config",
+    method="POST",
+    path="/v2/orders/subscriptions/resources/renew/config",
+    rate_limit=10,
+    callers="C",
+)
+def set_resources_renew_config(call: Call) -> dict:
+    """DEDUCTION_DATE: auto-renewals are charged 2-7 days before the expiry; EXPIRE_DATE: renewed resources
+    expire on that day of the month (1-28, -1 the last day)."""
+    customer = _customer_only(call)
+    data = v.body_object(call.body)
+    name = v.string(data, "config_name", required=True, choices=list(RENEW_CONFIG_VALUES))
+    value = v.string(data, "config_value", required=True, choices=RENEW_CONFIG_VALUES[name])
+    if name == "DEDUCTION_DATE":
+        services.renewal_settings_set(customer=customer, deduction_days=int(value))
+    else:
+        services.renewal_settings_set(customer=customer, expire_day=int(value))
+    return {"error_code": "CBC.0000", "error_msg": "Success."}
+
+
+@operation(
+    "update_period_to_on_demand",
+    method="POST",
+    path="/v2/orders/subscriptions/resources/to-on-demand",
+    rate_limit=10,
+    callers="C",
+)
+def update_period_to_on_demand(call: Call) -> dict:
+    """SET_UP / CANCEL the conversion of yearly/monthly main resources to pay-per-use at their expiry."""
+    customer = _customer_only(call)
+    data = v.body_object(call.body)
+    operation_name = v.string(data, "operation", required=True, choices=["SET_UP", "CANCEL"])
+    resource_ids = _strings(data, "resource_ids", maximum=100, required=True)
+    failures = services.resources_to_on_demand(
+        customer=customer, resource_ids=resource_ids, set_up=operation_name == "SET_UP"
+    )
+    return {"error_details": failures}
+
+
+# --- resource packages -----------------------------------------------------------------------------
+
+def _decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+@operation("list_free_resource_infos", method="POST", path="/v3/payments/free-resources/query", callers="C")
+def list_free_resource_infos(call: Call) -> dict:
+    """The calling customer's resource packages with their items (each item's id is what
+    list_free_resource_usages asks about)."""
+    customer = _customer_only(call)
+    data = v.body_object(call.body, required=False)
+    offset, limit = _page(data, is_query=False)
+    status = v.integer(data, "status", minimum=0, maximum=4)
+    services_wanted = _strings(data, "service_type_code_list", maximum=100)
+    packages = FreeResourcePackage.objects.filter(customer=customer).prefetch_related("free_resources")
+    for name in ("region_code", "order_id", "product_id"):
+        if value := v.string(data, name, max_length=64):
+            packages = packages.filter(**{name: value})
+    if product_name := v.string(data, "product_name", max_length=200):
+        packages = packages.filter(product_name__icontains=product_name)
+    if (project := v.string(data, "enterprise_project_id", max_length=64)) and project != "0":
+        packages = packages.none()  # everything is in the default project
+    if status is not None:
+        packages = packages.filter(status=status)
+    if services_wanted:
+        packages = packages.filter(service_type_code__in=[code.lower() for code in services_wanted])
+    language = _language(call)
+    return {
+        "total_count": packages.count(),
+        "free_resource_packages": [
+            {
+                "order_instance_id": package.order_instance_id,
+                "order_id": package.order_id,
+                "product_id": package.product_id,
+                "product_name": package.product_name,
+                "enterprise_project_id": "0",
+                "enterprise_project_scope": 0,
+                "effective_time": _ts(package.effective_time),
+                "expire_time": _ts(package.expire_time),
+                "status": package.status,
+                "service_type_code": package.service_type_code,
+                "service_type_name": catalogue.service_name(package.service_type_code, language),
+                "region_code": package.region_code,
+                "source_type": 0,
+                "bundle_type": "ATOMIC_PKG",
+                "quota_reuse_mode": package.quota_reuse_mode,
+                "free_resources": [
+                    {
+                        "free_resource_id": item.free_resource_id,
+                        "usage_type_name": item.usage_type_name,
+                        "amount": _decimal_text(item.amount),
+                        "original_amount": _decimal_text(item.original_amount),
+                        "measure_id": item.measure_id,
+                    }
+                    for item in package.free_resources.all()
+                ],
+            }
+            for package in packages[offset : offset + limit]
+        ],
+    }
+
+
+def _reset_period(now: datetime) -> tuple[datetime, datetime]:
+    """The natural month (UTC+8, as bill cycles) `now` is in: a resettable package's quota period."""
+    start = now.astimezone(BEIJING).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = start + relativedelta(months=1) - timedelta(seconds=1)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+@operation(
+    "list_free_resource_usages",
+    method="POST",
+    path="/v2/payments/free-resources/usages/details/query",
+    callers="C",
+)
+def list_free_resource_usages(call: Call) -> dict:
+    """What is left of the given package items; ids that are not the caller's are left out."""
+    customer = _customer_only(call)
+    data = v.body_object(call.body)
+    wanted = _strings(data, "free_resource_ids", maximum=100, required=True)
+    if any(len(item_id) > 64 for item_id in wanted):
+        raise invalid_parameter("free_resource_ids holds ids of at most 64 characters")
+    items = FreeResource.objects.select_related("package").filter(
+        package__customer=customer, free_resource_id__in=wanted
+    )
+    by_id = {item.free_resource_id: item for item in items}
+    start, end = _reset_period(clock.now())
+    result = []
+    for item_id in dict.fromkeys(wanted):
+        item = by_id.get(item_id)
+        if item is None:
+            continue
+        package = item.package
+        monthly = package.quota_reuse_mode == 1
+        result.append(
+            {
+                "free_resource_id": item.free_resource_id,
+                "free_resource_type_name": item.free_resource_type_name,
+                "quota_reuse_cycle": 4 if monthly else None,  # 4: a month
+                "quota_reuse_cycle_type": 1 if monthly else None,  # 1: natural period
+                "usage_type_name": item.usage_type_name,
+                "start_time": _ts(start if monthly else package.effective_time),
+                "end_time": _ts(end if monthly else package.expire_time),
+                "amount": _number(item.amount),
+                "original_amount": _number(item.original_amount),
+                "measure_id": item.measure_id,
+            }
+        )
+    return {"free_resources": result}
 
 
 # --- pay-per-use resources -------------------------------------------------------------------------

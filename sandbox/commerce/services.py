@@ -22,7 +22,14 @@ from sandbox import clock, hooks
 from sandbox import services as core_services
 from sandbox.commerce import catalogue
 from sandbox.commerce.catalogue import CENT, Product, UnknownProduct
-from sandbox.commerce.models import Order, OrderLineItem, Resource
+from sandbox.commerce.models import (
+    FreeResourcePackage,
+    OnDemandResource,
+    Order,
+    OrderLineItem,
+    RenewalSettings,
+    Resource,
+)
 from sandbox.errors import ApiError
 from sandbox.models import Customer
 
@@ -38,7 +45,9 @@ CODE_IN_UNPAID_ORDER = "CBC.30050010"  # Huawei: resource is in an unpaid order
 CODE_ALREADY_UNSUBSCRIBED = "CBC.3124"  # Huawei: resources have been unsubscribed from
 CODE_AUTO_RENEW_ALREADY_OFF = "CBC.99003605"  # Huawei: auto-renewal already cancelled
 CODE_PRODUCT_NOT_FOUND = "CBC.99006006"  # Huawei (ratings): product not found
+CODE_EXPIRED = "CBC.3016"  # Huawei: expired resources exist (setting a conversion to pay-per-use)
 
+DEDUCTION_DAYS = range(2, 8)  # DEDUCTION_DATE: an auto-renewal may be charged 2 to 7 days before expiry
 PAYMENT_WINDOW = timedelta(days=15)  # sandbox policy: an unpaid order is cancelled after 15 days
 GRACE_PERIOD = timedelta(days=15)  # expired (5) -> frozen (4)
 RETENTION_PERIOD = timedelta(days=15)  # frozen (4) -> closed (3)
@@ -382,12 +391,27 @@ def _provision(order: Order, now: datetime) -> None:
                 _new_resource(order, attached, parent=main, now=now, expire=expire)
 
 
+def _aligned(expire: datetime, day: int) -> datetime:
+    """The first `day` of a month (-1: its last day) on or after `expire`, at the same time of day."""
+    for months in (0, 1):
+        month = expire + relativedelta(months=months)
+        candidate = month + relativedelta(day=31) if day == -1 else month.replace(day=day)
+        if candidate >= expire:
+            return candidate
+    raise AssertionError("unreachable: next month's day is always later")
+
+
 def _extend(order: Order) -> None:
-    """Move each renewed resource's expiry by the line's period, starting from its current expiry."""
+    """Move each renewed resource's expiry by the line's period, starting from its current expiry, then
+    on to the customer's unified expiry day if one is set (the days up to it are free: sandbox choice)."""
+    settings = RenewalSettings.objects.filter(customer_id=order.customer_id).first()
+    expire_day = settings.expire_day if settings else None
     for line in order.line_items.select_related("resource"):
         resource = line.resource
         line.effective_time = resource.expire_time
         line.expire_time = add_period(resource.expire_time, line.period_type, line.period_num)
+        if expire_day:
+            line.expire_time = _aligned(line.expire_time, expire_day)
         line.save(update_fields=["effective_time", "expire_time"])
         resource.expire_time = line.expire_time
         resource.update_time = clock.now()
@@ -688,12 +712,82 @@ def auto_renewal_disable(*, customer: Customer, resource_id: str) -> None:
             target.save(update_fields=["expire_policy", "update_time"])
 
 
+# --- renewal settings and conversion to pay-per-use --------------------------------------------------
+
+
+def renewal_settings_set(*, customer: Customer, deduction_days: int | None = None, expire_day: int | None = None):
+    """Store one of the customer's renewal settings (the other keeps its value)."""
+    settings, _ = RenewalSettings.objects.get_or_create(customer=customer)
+    if deduction_days is not None:
+        settings.deduction_days = deduction_days
+    if expire_day is not None:
+        settings.expire_day = expire_day
+    settings.save()
+    return settings
+
+
+def resources_to_on_demand(*, customer: Customer, resource_ids: list[str], set_up: bool) -> list[dict]:
+    """Set (or cancel) the conversion of main resources, with their attached ones, to pay-per-use at
+    expiry (expire_policy 1; the clock converts them). Returns per-id failures."""
+    failures = []
+    now = clock.now()
+    for resource_id in dict.fromkeys(resource_ids):
+        resource, problem = _main_resource_problem(customer, resource_id)
+        if problem is None and set_up and resource.status != Resource.Status.IN_USE:
+            problem = _fail(resource_id, CODE_EXPIRED, "The resource has expired; renew it first.")
+        if problem is None and set_up and _in_unpaid_order(resource):
+            problem = _fail(resource_id, CODE_IN_UNPAID_ORDER, "The resource is included in an unpaid order.")
+        if problem:
+            failures.append({"id": resource_id, "error_code": problem["error_code"], "error_msg": problem["error_msg"]})
+            continue
+        for target in [resource, *resource.attached.exclude(status=Resource.Status.CLOSED)]:
+            if set_up:
+                # Replaces auto-renewal, as choosing "pay-per-use at expiry" does in the console.
+                target.expire_policy = Resource.ExpirePolicy.TO_PAY_PER_USE
+                target.auto_renew_times = 0
+            elif target.expire_policy == Resource.ExpirePolicy.TO_PAY_PER_USE:
+                target.expire_policy = Resource.ExpirePolicy.GRACE_PERIOD
+            target.update_time = now
+            target.save(update_fields=["expire_policy", "auto_renew_times", "update_time"])
+    return failures
+
+
+def _convert_to_on_demand(resource: Resource) -> None:
+    """At expiry: the yearly/monthly resource closes and goes on as a pay-per-use one (same id)."""
+    for target in [resource, *resource.attached.exclude(status=Resource.Status.CLOSED)]:
+        OnDemandResource.objects.create(
+            customer=target.customer,
+            resource_id=target.resource_id,
+            resource_name=target.resource_name,
+            region_code=target.region_code,
+            availability_zone_code=target.availability_zone,
+            service_type_code=target.service_type_code,
+            resource_type_code=target.resource_type_code,
+            resource_spec_code=target.resource_spec_code,
+            resource_info={"specSize": float(target.spec_size)} if target.spec_size else {},
+            product_spec_desc=target.product_spec_desc,
+            effective_time=resource.expire_time,
+        )
+        target.status = Resource.Status.CLOSED
+        target.update_time = resource.expire_time
+        target.save(update_fields=["status", "update_time"])
+
+
 # --- the clock -------------------------------------------------------------------------------------
 
 
+def _deduction_lead(customer: Customer) -> timedelta:
+    """How long before the expiry an auto-renewal is charged: the customer's DEDUCTION_DATE, else at the
+    expiry itself (sandbox choice)."""
+    settings = RenewalSettings.objects.filter(customer=customer).first()
+    return timedelta(days=settings.deduction_days) if settings and settings.deduction_days else timedelta(0)
+
+
 def _auto_renew(resource: Resource, now: datetime) -> bool:
-    """Renew `resource` by its auto-renewal period until it runs past `now`; False if that failed."""
-    while resource.expire_time <= now:
+    """Renew `resource` by its auto-renewal period until it runs past `now` (the charging day, with a
+    deduction lead); False if that failed."""
+    lead = _deduction_lead(resource.customer)
+    while resource.expire_time - lead <= now:
         if _in_unpaid_order(resource):
             return False
         try:
@@ -724,18 +818,20 @@ def _auto_renew(resource: Resource, now: datetime) -> bool:
 
 @hooks.on_clock_advance
 def clock_advanced(before: datetime, after: datetime) -> None:
-    """Cancel unpaid orders past their deadline, auto-renew, then expire / freeze / close resources."""
+    """Cancel unpaid orders past their deadline, expire resource packages, auto-renew, convert to
+    pay-per-use, then expire / freeze / close resources."""
     Order.objects.filter(status=Order.Status.PENDING_PAYMENT, pending_payment_end_time__lte=after).update(
         status=Order.Status.CANCELLED
     )
-    due = Resource.objects.filter(
-        parent__isnull=True,
-        status=Resource.Status.IN_USE,
-        expire_time__lte=after,
-        expire_policy=Resource.ExpirePolicy.AUTO_RENEW,
-    ).select_related("customer")
-    for resource in due:
-        _auto_renew(resource, after)
+    FreeResourcePackage.objects.filter(
+        status__in=[FreeResourcePackage.Status.EFFECTIVE, FreeResourcePackage.Status.USED_UP], expire_time__lte=after
+    ).update(status=FreeResourcePackage.Status.EXPIRED)
+    main = Resource.objects.filter(parent__isnull=True, status=Resource.Status.IN_USE).select_related("customer")
+    longest_lead = timedelta(days=max(DEDUCTION_DAYS))
+    for resource in main.filter(expire_time__lte=after + longest_lead, expire_policy=Resource.ExpirePolicy.AUTO_RENEW):
+        _auto_renew(resource, after)  # renews only those whose charging day (the customer's lead) has come
+    for resource in main.filter(expire_time__lte=after, expire_policy=Resource.ExpirePolicy.TO_PAY_PER_USE):
+        _convert_to_on_demand(resource)
     open_ = Resource.objects.exclude(status=Resource.Status.CLOSED)
     open_.filter(expire_time__lte=after - GRACE_PERIOD - RETENTION_PERIOD).update(
         status=Resource.Status.CLOSED, update_time=after

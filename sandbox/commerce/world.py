@@ -8,10 +8,11 @@ them. Payments here do not touch the budgets: the demo budgets' used amounts are
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sandbox import clock, hooks
 from sandbox.commerce import services
-from sandbox.commerce.models import OnDemandResource, Order, OrderLineItem, Resource
+from sandbox.commerce.models import FreeResource, FreeResourcePackage, OnDemandResource, Order, OrderLineItem, Resource
 from sandbox.models import Customer, Partner
 
 DEMO_CUSTOMER_ID = "5e1c0d7a9b8f4e2d8c6a4b2e0f1d3c5a"
@@ -207,6 +208,69 @@ def _on_demand(customer: Customer, now: datetime, rows: list[tuple]) -> None:
         )
 
 
+# demo-customer's resource packages: (instance id, product, service, region, days since / until, reset
+# monthly?, status, [(item id, item type, usage type, quota, used, measure id)]).
+DEMO_PACKAGES = [
+    (
+        "b1c2d3e4f5a60718293a4b5c6d7e8f01",
+        "OBS standard storage package 40 GB (1 year)",
+        "hws.service.type.obs",
+        "ap-southeast-1",
+        (100, 265),
+        True,
+        FreeResourcePackage.Status.EFFECTIVE,
+        [("c1d2e3f4a5b60718293a4b5c6d7e8f01", "Storage", "Standard storage capacity", "40", "12.5", 17)],
+    ),
+    (
+        "b1c2d3e4f5a60718293a4b5c6d7e8f02",
+        "Shared data transfer package 100 GB (6 months)",
+        "hws.service.type.vpc",
+        "ap-southeast-3",
+        (30, 150),
+        False,
+        FreeResourcePackage.Status.EFFECTIVE,
+        [("c1d2e3f4a5b60718293a4b5c6d7e8f02", "Data transfer", "Outbound traffic", "100", "63.2", 10)],
+    ),
+    (
+        "b1c2d3e4f5a60718293a4b5c6d7e8f03",
+        "General computing 744 hours (1 month)",
+        "hws.service.type.ec2",
+        "ap-southeast-1",
+        (40, -10),
+        False,
+        FreeResourcePackage.Status.EXPIRED,
+        [("c1d2e3f4a5b60718293a4b5c6d7e8f03", "Compute", "Duration", "744", "744", 4)],
+    ),
+]
+
+
+def _packages(customer: Customer, now: datetime) -> None:
+    for instance_id, product, service, region, (since, until), monthly, status, items in DEMO_PACKAGES:
+        package = FreeResourcePackage.objects.create(
+            customer=customer,
+            order_instance_id=instance_id,
+            order_id=f"CS{instance_id[-10:].upper()}PKG",
+            product_id=f"OFFI{instance_id[:16].upper()}",
+            product_name=product,
+            service_type_code=service,
+            region_code=region,
+            effective_time=now - timedelta(days=since),
+            expire_time=now + timedelta(days=until),
+            status=status,
+            quota_reuse_mode=1 if monthly else 2,
+        )
+        for item_id, type_name, usage_type, quota, used, measure_id in items:
+            FreeResource.objects.create(
+                package=package,
+                free_resource_id=item_id,
+                free_resource_type_name=type_name,
+                usage_type_name=usage_type,
+                original_amount=Decimal(quota),
+                used_amount=Decimal(used),
+                measure_id=measure_id,
+            )
+
+
 @hooks.on_world_load
 def load(*, partner: Partner, world: str) -> None:
     if world != "demo":
@@ -216,6 +280,7 @@ def load(*, partner: Partner, world: str) -> None:
     demo = customers.get(DEMO_CUSTOMER_ID)
     if demo is not None:
         _load_demo_customer(demo, now)
+        _packages(demo, now)
         _on_demand(
             demo,
             now,

@@ -534,9 +534,10 @@ def _accessory_list(message: TicketMessage) -> list[dict]:
 
 
 def message_dict(message: TicketMessage, *, with_id: bool) -> dict:
+    """`with_id`: a ticket detail's IncidentMessageV2 (message_id, no replier_type); otherwise a
+    list_messages QueryMessageInfoV2 (replier_type and iam_user_type, no id)."""
     data = {
         "type": message.type,
-        "replier_type": message.replier_type,
         "replier": message.replier,
         "replier_name": message.replier_name,
         "content": message.content,
@@ -547,6 +548,7 @@ def message_dict(message: TicketMessage, *, with_id: bool) -> dict:
     if with_id:
         data["message_id"] = str(message.pk)
     else:
+        data["replier_type"] = message.replier_type
         data["iam_user_type"] = 0  # 0 the root account (the sandbox has no IAM sub-users)
     return data
 

@@ -13,6 +13,11 @@ from decimal import Decimal
 import pytest
 import requests
 from huaweicloudsdkbssintl.v2 import (
+    FilterFactor,
+    FilterV2,
+    GroupBy,
+    ListCostsReq,
+    ListCostsRequest,
     ListCustomerselfResourceRecordDetailsRequest,
     ListCustomerselfResourceRecordsRequest,
     ListPostpaidBillSumRequest,
@@ -20,6 +25,7 @@ from huaweicloudsdkbssintl.v2 import (
     QueryResRecordsDetailReq,
     QuerySubCustomerListReq,
     ShowCustomerMonthlySumRequest,
+    TimeCondition,
 )
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
@@ -278,6 +284,99 @@ def test_partner_credentials_are_refused_for_the_customers_own_records(bss):
         bss.list_customerself_resource_records(ListCustomerselfResourceRecordsRequest(cycle=DEMO_CYCLE))
 
     assert (raised.value.status_code, raised.value.error_code) == (403, "CBC.0151")
+
+
+# --- list_costs (cost analysis, from the same lines) ----------------------------------------------
+
+
+def costs(client, begin=DEMO_CYCLE, end=DEMO_CYCLE, *, measure=2, groupby=(), filters=(), **body):
+    request = ListCostsReq(
+        time_condition=TimeCondition(time_measure_id=measure, begin_time=begin, end_time=end),
+        groupby=[GroupBy(type="dimension", key=key) for key in groupby],
+        filters=[
+            FilterV2(operator=operator, filter_factor=FilterFactor(key=key, value=values))
+            for key, operator, values in filters
+        ],
+        **{"limit": 1000, **body},
+    )
+    return client.list_costs(ListCostsRequest(body=request))
+
+
+def test_costs_by_service_type_add_up_to_the_monthly_sums(sandbox, bss):
+    client = customer_bss(sandbox)
+    sums = monthly_sum(bss, DEMO_CYCLE, DEMO_CUSTOMER["customer_id"])
+    by_service = Counter()
+    for row in sums.bill_sums:
+        by_service[row.service_type_code] += row.consume_amount
+
+    response = costs(client, groupby=["CLOUD_SERVICE_TYPE"])
+
+    assert (response.currency, response.total_count) == ("USD", len(by_service))
+    grouped = {group.dimensions[0].value: Decimal(group.amount_by_costs) for group in response.cost_data}
+    assert grouped == dict(by_service)
+    amounts = [Decimal(group.amount_by_costs) for group in response.cost_data]
+    assert amounts == sorted(amounts, reverse=True)  # biggest cost first
+    first = response.cost_data[0]
+    assert [(c.time_dimension_value, c.time_measure_id) for c in first.costs] == [(DEMO_CYCLE, 2)]
+    assert Decimal(first.official_amount_by_costs) >= Decimal(first.amount_by_costs)
+
+
+def test_daily_costs_cover_the_cycle_and_add_up(sandbox, bss):
+    client = customer_bss(sandbox)
+    expected = monthly_sum(bss, DEMO_CYCLE, DEMO_CUSTOMER["customer_id"])
+    first_day, last_day = f"{DEMO_CYCLE}-01", f"{generator.shift_cycle(DEMO_CYCLE, 1)}-01"
+
+    (everything,) = costs(client, first_day, last_day, measure=1).cost_data
+    (paid,) = costs(client, first_day, last_day, measure=1, amount_type="NET_AMOUNT").cost_data
+
+    days = [c.time_dimension_value for c in everything.costs]
+    assert days == sorted(days) and all(day.startswith(DEMO_CYCLE) for day in days)
+    assert everything.dimensions == []
+    assert sum(Decimal(c.amount) for c in everything.costs) == Decimal(everything.amount_by_costs)
+    assert Decimal(everything.amount_by_costs) == expected.consume_amount
+    assert Decimal(paid.amount_by_costs) == expected.cash_amount + expected.credit_amount
+
+
+def test_cost_filters_keep_or_leave_out(sandbox):
+    client = customer_bss(sandbox)
+    services = costs(client, groupby=["CLOUD_SERVICE_TYPE"]).cost_data
+    biggest = services[0].dimensions[0].value
+
+    (only,) = costs(client, filters=[("CLOUD_SERVICE_TYPE", 0, [biggest])]).cost_data
+    (others,) = costs(client, filters=[("CLOUD_SERVICE_TYPE", 1, [biggest])]).cost_data
+    by_mode = costs(client, groupby=["CLOUD_SERVICE_TYPE", "CHARGING_MODE"], offset=1, limit=2)
+
+    assert only.amount_by_costs == services[0].amount_by_costs
+    total = sum(Decimal(s.amount_by_costs) for s in services)
+    assert Decimal(others.amount_by_costs) == total - Decimal(only.amount_by_costs)
+    assert by_mode.total_count >= len(services) and len(by_mode.cost_data) == 2
+    assert [d.key for d in by_mode.cost_data[0].dimensions] == ["CLOUD_SERVICE_TYPE", "CHARGING_MODE"]
+
+
+def test_costs_of_a_month_without_a_bill_are_empty(sandbox):
+    response = costs(customer_bss(sandbox), "2021-01", "2021-03")
+
+    assert (response.total_count, response.cost_data) == (0, [])
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"begin": generator.shift_cycle(DEMO_CYCLE, 1)},  # begins after it ends
+        {"begin": "2024-5", "end": "2024-06"},
+        {"measure": 1},  # days are written YYYY-MM-DD
+        {"groupby": ["AZ_CODE"]},
+        {"groupby": ["REGION_CODE", "CHARGING_MODE", "BILL_TYPE"]},
+        {"filters": [("RESOURCE_ID", 2, ["x"])]},
+        {"amount_type": "GROSS"},
+    ],
+)
+def test_invalid_cost_queries_are_cbc_0100(sandbox, kwargs):
+    expect_error(lambda: costs(customer_bss(sandbox), **kwargs), 400, "CBC.0100")
+
+
+def test_costs_are_the_customers_own(bss):
+    expect_error(lambda: costs(bss), 403, "CBC.0151")
 
 
 # --- a generated month reconciles -----------------------------------------------------------------

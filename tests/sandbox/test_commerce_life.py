@@ -16,19 +16,29 @@ from huaweicloudsdkbssintl.v2 import (
     CancelCustomerOrderRequest,
     CancelResourcesSubscriptionRequest,
     DiscountSimpleInfoV3,
+    ListCustomerOnDemandResourcesRequest,
     ListCustomerOrdersRequest,
+    ListFreeResourceInfosReq,
+    ListFreeResourceInfosRequest,
+    ListFreeResourceUsagesReq,
+    ListFreeResourceUsagesRequest,
     ListOrderDiscountsRequest,
     ListPayPerUseCustomerResourcesRequest,
     ListRenewRateOnPeriodReq,
     ListRenewRateOnPeriodRequest,
     PayCustomerOrderV3Req,
     PayOrdersRequest,
+    PeriodToOnDemandReq,
+    QueryCustomerOnDemandResourcesReq,
     QueryResourcesReq,
     RenewalResourcesReq,
     RenewalResourcesRequest,
+    RenewResourceConfigReq,
+    SetResourcesRenewConfigRequest,
     ShowCustomerOrderDetailsRequest,
     ShowRefundOrderDetailsRequest,
     UnsubscribeResourcesReq,
+    UpdatePeriodToOnDemandRequest,
 )
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
@@ -106,6 +116,30 @@ def unsubscribe(bss, resource_ids, unsubscribe_type=1):
             )
         )
     )
+
+
+def renew_config(bss, name, value):
+    return bss.set_resources_renew_config(
+        SetResourcesRenewConfigRequest(body=RenewResourceConfigReq(config_name=name, config_value=value))
+    )
+
+
+def to_on_demand(bss, operation, resource_ids):
+    return bss.update_period_to_on_demand(
+        UpdatePeriodToOnDemandRequest(body=PeriodToOnDemandReq(operation=operation, resource_ids=resource_ids))
+    )
+
+
+def packages(bss, **body):
+    return bss.list_free_resource_infos(
+        ListFreeResourceInfosRequest(x_language="en_US", body=ListFreeResourceInfosReq(**body))
+    )
+
+
+def package_usages(bss, free_resource_ids):
+    return bss.list_free_resource_usages(
+        ListFreeResourceUsagesRequest(body=ListFreeResourceUsagesReq(free_resource_ids=free_resource_ids))
+    ).free_resources
 
 
 def assert_rejected(exc_info, status, code):
@@ -330,3 +364,121 @@ def test_paying_after_the_deadline_is_refused(sandbox, as_customer, advance):
         pay(demo, ORDER_NEAR_DEADLINE)
     assert_rejected(exc_info, 400, "CBC.3106")
     assert details(demo, ORDER_NEAR_DEADLINE).order_info.status == 4
+
+
+# --- renewal settings and conversion to pay-per-use ---------------------------------------------------
+
+
+def test_conversion_to_pay_per_use_is_set_and_cancelled_with_the_attached_resources(as_customer):
+    demo = as_customer("demo-customer")
+    disk_id = next(r.resource_id for r in resources(demo) if r.parent_resource_id == RESOURCE_NEAR_EXPIRY)
+
+    assert to_on_demand(demo, "SET_UP", [RESOURCE_NEAR_EXPIRY]).error_details == []
+    assert {resource(demo, RESOURCE_NEAR_EXPIRY).expire_policy, resource(demo, disk_id).expire_policy} == {1}
+    assert to_on_demand(demo, "CANCEL", [RESOURCE_NEAR_EXPIRY]).error_details == []
+    assert {resource(demo, RESOURCE_NEAR_EXPIRY).expire_policy, resource(demo, disk_id).expire_policy} == {0}
+
+    # Cancelling leaves an auto-renewal alone; only main resources; per-id answers.
+    failed = to_on_demand(demo, "CANCEL", [RESOURCE_AUTO_RENEW, disk_id]).error_details
+    assert [(f.id, f.error_code) for f in failed] == [(disk_id, "CBC.30050007")]
+    assert resource(demo, RESOURCE_AUTO_RENEW).expire_policy == 3
+
+
+def test_an_expired_resource_cannot_be_set_to_pay_per_use_and_stays_off_the_on_demand_list(sandbox, bss, advance):
+    advance(days=6)  # the ECS expired without a conversion set
+    demo = sandbox.customer_client("demo-customer")
+
+    failed = to_on_demand(demo, "SET_UP", [RESOURCE_NEAR_EXPIRY]).error_details
+
+    assert [(f.id, f.error_code) for f in failed] == [(RESOURCE_NEAR_EXPIRY, "CBC.3016")]
+    on_demand = bss.list_customer_on_demand_resources(
+        ListCustomerOnDemandResourcesRequest(
+            body=QueryCustomerOnDemandResourcesReq(customer_id=DEMO_ID, resource_ids=[RESOURCE_NEAR_EXPIRY])
+        )
+    )
+    assert on_demand.total_count == 0
+    assert resource(demo, RESOURCE_NEAR_EXPIRY).status == 5
+
+
+def test_renewals_end_on_the_unified_expiry_day(as_customer):
+    demo = as_customer("demo-customer")
+    before = at(resource(demo, RESOURCE_FAR_EXPIRY).expire_time)
+
+    renew_config(demo, "EXPIRE_DATE", "15")
+    renew(demo, [RESOURCE_FAR_EXPIRY], auto_pay=1)
+
+    after = at(resource(demo, RESOURCE_FAR_EXPIRY).expire_time)
+    one_month = before + relativedelta(months=1)
+    assert after.day == 15 and one_month <= after < one_month + relativedelta(months=1)
+    assert (after.hour, after.minute) == (before.hour, before.minute)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("DEDUCTION_DATE", "1"), ("DEDUCTION_DATE", "8"), ("EXPIRE_DATE", "29"), ("RENEW_DAY", "3")]
+)
+def test_renewal_settings_out_of_range_are_cbc_0100(as_customer, name, value):
+    with pytest.raises(ClientRequestException) as exc_info:
+        renew_config(as_customer("demo-customer"), name, value)
+    assert_rejected(exc_info, 400, "CBC.0100")
+
+
+# --- resource packages ---------------------------------------------------------------------------------
+
+OBS_STORAGE_ITEM = "c1d2e3f4a5b60718293a4b5c6d7e8f01"  # resets every month
+TRAFFIC_ITEM = "c1d2e3f4a5b60718293a4b5c6d7e8f02"  # never resets
+
+
+def test_resource_packages_and_what_is_left_of_them(as_customer):
+    demo = as_customer("demo-customer")
+
+    listed = packages(demo, limit=100)
+    storage, traffic = package_usages(demo, [OBS_STORAGE_ITEM, TRAFFIC_ITEM, "not-an-item"])
+
+    assert listed.total_count == 3
+    obs = next(p for p in listed.free_resource_packages if p.service_type_code == "hws.service.type.obs")
+    assert (obs.status, obs.quota_reuse_mode, obs.service_type_name) == (1, 1, "Object Storage Service")
+    assert [(i.free_resource_id, i.amount, i.original_amount) for i in obs.free_resources] == [
+        (OBS_STORAGE_ITEM, "27.5", "40")
+    ]
+    assert (storage.free_resource_id, storage.amount, storage.original_amount) == (
+        OBS_STORAGE_ITEM,
+        Decimal("27.5"),
+        Decimal("40"),
+    )
+    # A monthly quota runs for the natural month (UTC+8); a one-off one for the package's life.
+    assert (storage.quota_reuse_cycle, storage.quota_reuse_cycle_type) == (4, 1)
+    assert storage.start_time.endswith("T16:00:00Z") and storage.end_time.endswith("T15:59:59Z")
+    traffic_package = next(
+        p for p in listed.free_resource_packages if p.free_resources[0].free_resource_id == TRAFFIC_ITEM
+    )
+    assert (traffic.quota_reuse_cycle, traffic.start_time, traffic.end_time) == (
+        None,
+        traffic_package.effective_time,
+        traffic_package.expire_time,
+    )
+
+
+def test_resource_package_filters_and_expiry(sandbox, as_customer, advance):
+    demo = as_customer("demo-customer")
+    assert [p.status for p in packages(demo, status=3).free_resource_packages] == [3]
+    assert packages(demo, service_type_code_list=["HWS.SERVICE.TYPE.VPC"]).total_count == 1
+    assert packages(demo, product_name="storage").total_count == 1
+    assert packages(as_customer("acme-retail")).total_count == 0
+    assert package_usages(as_customer("acme-retail"), [OBS_STORAGE_ITEM]) == []  # not its item
+
+    advance(days=151)  # the 6-month traffic package has run out
+
+    assert packages(sandbox.customer_client("demo-customer"), status=3).total_count == 2
+
+
+def test_resource_package_queries_out_of_range_are_cbc_0100(as_customer):
+    demo = as_customer("demo-customer")
+    for call in (
+        lambda: packages(demo, status=5),
+        lambda: packages(demo, limit=101),
+        lambda: package_usages(demo, []),
+        lambda: package_usages(demo, ["x" * 65]),
+    ):
+        with pytest.raises(ClientRequestException) as exc_info:
+            call()
+        assert_rejected(exc_info, 400, "CBC.0100")

@@ -6,10 +6,16 @@ import time
 
 import pytest
 import requests
-from huaweicloudsdkbssintl.v2 import ListSubCustomersRequest, QuerySubCustomerListReq
+from huaweicloudsdkbssintl.v2 import (
+    ListPayPerUseCustomerResourcesRequest,
+    ListSubCustomersRequest,
+    QuerySubCustomerListReq,
+)
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, ServerResponseException
+from huaweicloudsdkosm.v2 import ListCasesRequest
 
 from tests.sandbox.conftest import build_bss
+from tests.sandbox_tickets_helpers import SITE, build_osm
 
 QUERY_PATH = "/v2/partners/sub-customers/query"
 
@@ -124,9 +130,77 @@ def test_signature_is_checked_before_faults(signed, sandbox):
         {"operation": "*", "kind": "error", "rate": 2},
         {"operation": "*", "kind": "error", "count": 0},
         {"operation": "*", "kind": "error", "surprise": 1},
+        {"operation": "list_sub_customers", "kind": "shift", "rows": 0},
+        {"operation": "list_sub_customers", "kind": "shift", "rows": 1.5},
+        {"operation": "list_sub_customers", "kind": "duplicate", "rows": 2},
     ],
 )
 def test_bad_fault_definitions_are_refused(sandbox, payload):
     response = requests.post(f"{sandbox.url}/_sandbox/faults", json=payload, timeout=10)
     assert response.status_code == 400
     assert response.json()["error"]
+
+
+# --- paging: pages shifted while paging, rows repeated ------------------------------------------------
+
+
+def _page(bss, offset, limit=5):
+    response = bss.list_sub_customers(ListSubCustomersRequest(body=QuerySubCustomerListReq(offset=offset, limit=limit)))
+    return response.count, [c.customer_id for c in response.customer_infos]
+
+
+def test_shift_fault_skips_rows_between_two_pages(bss, sandbox):
+    total, everyone = _page(bss, 0, limit=100)
+    sandbox.add_fault("list_sub_customers", "shift", rows=2, count=1)
+
+    count, second = _page(bss, 5)
+
+    assert count == total  # the total does not give it away
+    assert second == everyone[7:12]  # rows 5 and 6 were never seen
+    assert _page(bss, 5) == (total, everyone[5:10])  # the fault was used up
+
+
+def test_negative_shift_repeats_the_end_of_the_previous_page(sandbox):
+    osm = build_osm(sandbox.url)
+    everyone = [t.incident_id for t in osm.list_cases(ListCasesRequest(**SITE)).incident_info_list]
+    sandbox.add_fault("list_cases", "shift", rows=-1)
+
+    second = osm.list_cases(ListCasesRequest(offset=2, limit=2, **SITE))
+
+    assert second.total_count == len(everyone) == 4
+    assert [t.incident_id for t in second.incident_info_list] == everyone[1:3]
+    # Never before the first row.
+    first = osm.list_cases(ListCasesRequest(offset=0, limit=2, **SITE)).incident_info_list
+    assert [t.incident_id for t in first] == everyone[0:2]
+
+
+def test_duplicate_fault_repeats_a_row_in_place_of_the_last(bss, sandbox):
+    total, everyone = _page(bss, 0, limit=100)
+    sandbox.add_fault("list_sub_customers", "duplicate", count=1)
+
+    count, page = _page(bss, 0)
+
+    assert count == total
+    assert page == [*everyone[0:4], everyone[0]]
+    assert len(set(page)) == 4
+
+
+def test_shift_fault_on_a_list_asked_without_a_body(sandbox):
+    demo = sandbox.customer_client("demo-customer")
+    request = ListPayPerUseCustomerResourcesRequest()  # no body at all: offset 0
+    everyone = [r.resource_id for r in demo.list_pay_per_use_customer_resources(request).data]
+    sandbox.add_fault("list_pay_per_use_customer_resources", "shift", rows=1, count=1)
+
+    shifted = [r.resource_id for r in demo.list_pay_per_use_customer_resources(request).data]
+
+    assert shifted == everyone[1:]
+    assert sandbox.faults() == []  # count 1: gone after one use
+    assert sandbox.requests(operation="list_pay_per_use_customer_resources")[0]["status"] == 200
+
+
+def test_a_shift_fault_is_listed_with_its_rows(sandbox):
+    fault_id = sandbox.add_fault("list_cases", "shift")
+
+    (fault,) = sandbox.faults()
+
+    assert (fault["id"], fault["kind"], fault["rows"]) == (fault_id, "shift", 1)
