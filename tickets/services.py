@@ -784,7 +784,7 @@ def _ticket_import(customer, ref: CustomerRef | None, item: cloud.Ticket) -> str
                 ticket=ticket, status=ticket.status, source=TicketEvent.Source.CREATED, at=created_at, notified_at=now
             )
             _detail_apply(ticket=ticket, detail=detail, notify=False, history=True)
-            if customer is not None:
+            if customer is not None and customer.user_id:
                 # What was said before we found the ticket counts as read, as it counts as told.
                 TicketReadMarker.objects.create(
                     user_id=customer.user_id, ticket=ticket, seen_reply_count=ticket.reply_count
