@@ -712,7 +712,7 @@ def tickets_discover(*, customer=None, page_size: int = DISCOVERY_PAGE_SIZE) -> 
     started = timezone.now()
     since = state.covered_until - DISCOVERY_OVERLAP if state.covered_until else None
     ref = customer_ref(customer)
-    counts = {"listed": 0, "found": 0, "adopted": 0, "known": 0, "failed": 0, "refused": 0}
+    counts = {"listed": 0, "found": 0, "adopted": 0, "known": 0, "in_progress": 0, "failed": 0, "refused": 0}
     seen: set[str] = set()
     offset = total = 0
     try:
@@ -736,9 +736,9 @@ def tickets_discover(*, customer=None, page_size: int = DISCOVERY_PAGE_SIZE) -> 
         TicketDiscovery.objects.filter(pk=state.pk).update(claimed_at=None, error=str(exc)[:2000])
         raise
     counts["listed"] = len(seen)
-    # Offset paging over a list that changed meanwhile can skip a ticket, and a refused one is not
-    # mirrored yet: the next run asks for the same window again.
-    complete = len(seen) >= total and not counts["failed"]
+    # Offset paging over a list that changed meanwhile can skip a ticket, and a refused one or one whose
+    # creation is still being confirmed is not mirrored yet: the next run asks for the same window again.
+    complete = len(seen) >= total and not counts["failed"] and not counts["in_progress"]
     TicketDiscovery.objects.filter(pk=state.pk).update(
         claimed_at=None,
         finished_at=timezone.now(),
@@ -750,9 +750,10 @@ def tickets_discover(*, customer=None, page_size: int = DISCOVERY_PAGE_SIZE) -> 
 
 
 def _ticket_import(customer, ref: CustomerRef | None, item: cloud.Ticket) -> str:
-    """One ticket the list showed and we do not know by its number: adopted, found, known or failed."""
+    """One ticket the list showed that we do not know by its number; returns the key of `counts` it adds to."""
     match = REFERENCE.search(item.simple_description)
     ours = Ticket.objects.filter(idempotency_key=uuid.UUID(match.group(1))).first() if match else None
+    # Only the owner's own row: a reference copied into another account's ticket adopts nothing.
     if ours is not None and ours.customer_id == (customer.pk if customer else None):
         return _ticket_adopt(ours, item)
     try:
@@ -804,6 +805,10 @@ def _ticket_adopt(ours: Ticket, item: cloud.Ticket) -> str:
     )
     if _creation_confirm(claim, ticket=ours, incident_id=item.incident_id, at=item.created_at):
         return "adopted"
+    ours.refresh_from_db()
+    if ours.creation == Ticket.Creation.PENDING:
+        return "in_progress"
+    # Confirmed meanwhile, or a second HUAWEI CLOUD ticket from one form (never made a row of its own).
     return "known"
 
 

@@ -287,6 +287,13 @@ def test_our_ticket_whose_creation_was_never_confirmed_is_adopted_not_duplicated
         simple_description=services._cloud_description(pending),
     )
 
+    # While a request is still confirming it, the ticket is left to that request, and asked for again.
+    Ticket.objects.filter(pk=pending.pk).update(attempt_started_at=timezone.now())
+    waiting = tasks.tickets_discover_customer(demo_customer.pk)
+    assert waiting["in_progress"] == 1 and not Ticket.objects.filter(incident_id=incident_id).exists()
+    assert TicketDiscovery.objects.get(customer=demo_customer).covered_until is None
+    Ticket.objects.filter(pk=pending.pk).update(attempt_started_at=timezone.now() - services.ATTEMPT_TIMEOUT * 2)
+
     counts = tasks.tickets_discover_customer(demo_customer.pk)
 
     assert counts["adopted"] == 1
@@ -333,3 +340,17 @@ def test_discover_all_queues_the_partner_and_every_bound_customer(sandbox, demo_
 
     assert set(TicketDiscovery.objects.values_list("customer", flat=True)) == {None, demo_customer.pk, acme.pk}
     assert TicketDiscovery.objects.filter(covered_until__isnull=True).count() == 0
+
+
+def test_support_staff_see_each_owners_discovery_in_the_admin(sandbox, demo_customer, client):
+    tasks.tickets_discover_customer(demo_customer.pk)
+    tasks.tickets_discover_customer(None)
+    client.force_login(StaffUserFactory(group="Support"))
+
+    page = client.get(reverse("admin:tickets_ticketdiscovery_changelist")).content.decode()
+    tickets_page = client.get(reverse("admin:tickets_ticket_changelist")).content.decode()
+
+    assert "demo-customer" in page and "Partner" in page
+    assert "Found in HUAWEI CLOUD" in tickets_page
+    # Written by the discovery only.
+    assert client.get(reverse("admin:tickets_ticketdiscovery_add")).status_code == 403
