@@ -21,3 +21,12 @@ def customers_matching_cloud_ids(*, customer_ids: Iterable[str], xaccount_ids: I
 def customers_pending_binding() -> QuerySet[Customer]:
     """Customers whose HUAWEI CLOUD account is being created or not yet bound to the local row."""
     return Customer.objects.filter(binding=Customer.Binding.PENDING, customer_id__isnull=True)
+
+
+def customers_bound() -> list[int]:
+    """Primary keys of the customers bound to a HUAWEI CLOUD account: the per-customer syncs work on these."""
+    return list(
+        Customer.objects.filter(binding=Customer.Binding.BOUND, customer_id__isnull=False)
+        .exclude(customer_id="")
+        .values_list("pk", flat=True)
+    )

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from customers.models import Customer
+from customers.selectors import customers_bound
 from huaweicloud import bills as cloud_bills
 from huaweicloud import orders as cloud_orders
 from huaweicloud import resources as cloud
@@ -453,11 +454,7 @@ def on_demand_resources_sync(*, customer: Customer, page_size: int = SYNC_PAGE_S
 
 
 def customers_for_sync() -> list[int]:
-    return list(
-        Customer.objects.filter(binding=Customer.Binding.BOUND, customer_id__isnull=False)
-        .exclude(customer_id="")
-        .values_list("pk", flat=True)
-    )
+    return customers_bound()
 
 
 # --- renewal -----------------------------------------------------------------------------------------
@@ -510,7 +507,6 @@ def _finish(attempt, status: str, *, error: CloudError | None = None, **fields: 
     attempt.save(update_fields=update)
 
 
-
 def _replayed(model, *, customer: Customer, idempotency_key):
     """The action already made with this key (a repeated press or reload), or None."""
     replay = model.objects.filter(idempotency_key=idempotency_key).first()
@@ -529,6 +525,7 @@ def _settle_unclear(model, *, customer: Customer, resource_ids: list[str], resol
     resolve(unclear)
     if unclear.status == model.Status.DONE:
         raise ResourceActionRefused(went_through, attempt=unclear)
+
 
 def _open_overlapping(model, *, customer: Customer, resource_ids: Sequence[str]):
     for attempt in model.objects.filter(customer=customer, status__in=model.OPEN):

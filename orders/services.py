@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from customers.selectors import customers_bound
 from huaweicloud import orders as cloud_orders
 from huaweicloud import resources as cloud_resources
 from huaweicloud.errors import CloudRejected, CloudUnavailable
@@ -291,11 +292,7 @@ def orders_sync(*, customer: Customer) -> SyncResult:
 
 
 def customers_for_sync() -> list[int]:
-    return list(
-        Customer.objects.filter(binding=Customer.Binding.BOUND, customer_id__isnull=False)
-        .exclude(customer_id="")
-        .values_list("pk", flat=True)
-    )
+    return customers_bound()
 
 
 # --- paying ----------------------------------------------------------------------------------------

@@ -387,6 +387,8 @@ CELERY_BEAT_SCHEDULE = {
     # Service tickets: new replies and state changes of open tickets; the new-ticket form's catalogue daily.
     "tickets-sync": {"task": "tickets.tasks.tickets_sync", "schedule": 300.0},
     "tickets-catalogue-refresh": {"task": "tickets.tasks.ticket_catalogue_refresh", "schedule": crontab(hour=3, minute=17)},
+    # Tickets raised in the HUAWEI CLOUD console or Partner Center, one task per customer and the partner.
+    "tickets-discover": {"task": "tickets.tasks.tickets_discover_all", "schedule": crontab(minute="*/30")},
     # Sign-ups whose HUAWEI CLOUD binding was left pending (a crash between the cloud's answer and ours).
     "customers-binding-sweep": {"task": "customers.tasks.customers_binding_sweep", "schedule": 300.0},
     # Customers' resources (yearly/monthly and pay-per-use), one task per customer.
@@ -577,6 +579,7 @@ SPECTACULAR_SETTINGS = {
         "ResourceStatusEnum": "orders.models.Resource.Status",
         "PayPerUseStatusEnum": "orders.models.OnDemandResource.Status",
         "TicketStatusEnum": "tickets.models.Status",
+        "TicketCreationEnum": "tickets.models.Ticket.Creation",
         "SyncRunStatusEnum": "customers.models.SyncRun.Status",
         "AuditOutcomeEnum": "partner_portal.models.AuditEntry.Outcome",
         "IngestRunStatusEnum": "billing.models.IngestRun.Status",

@@ -12,8 +12,9 @@ import base64
 from huaweicloudsdkcore.auth.credentials import GlobalCredentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcore.signer.signer import Signer
-from huaweicloudsdkosm.v2 import OsmClient
+from huaweicloudsdkosm.v2 import CreateCasesRequest, CreateOrderIncidentV2Req, OsmClient
 
+from huaweicloud.tickets import SOURCE_ID
 from tests.sandbox_server import DEMO_PARTNER
 
 # Fixed demo tickets (sandbox/tickets/world.py).
@@ -106,3 +107,18 @@ def sandbox_tickets(sandbox, owner: str | None = None, status: int | None = None
 
 def sandbox_ticket(sandbox, incident_id: str) -> dict:
     return sandbox._call("GET", f"tickets/{incident_id}")
+
+
+def console_ticket(sandbox, description: str, *, account_name: str | None = None) -> str:
+    """A ticket raised outside the platform: by the customer in the HUAWEI CLOUD console (their own
+    identity), or with `account_name` None by the partner's staff in Partner Center (the partner's
+    AK/SK). A bill question: no region needed. Returns its incident_id."""
+    client = sandbox.customer_client(account_name, service="osm") if account_name else build_osm(sandbox.url)
+    body = CreateOrderIncidentV2Req(
+        incident_sub_type_id="2",
+        product_category_id="81",
+        business_type_id="8101",
+        simple_description=description,
+        source_id=SOURCE_ID,
+    )
+    return client.create_cases(CreateCasesRequest(**SITE, body=body)).incident_id

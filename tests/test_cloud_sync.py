@@ -10,6 +10,8 @@ from billing.models import BillLine, PartnerBill
 from customers.models import Customer
 from orders.models import Order
 from tests.orders.helpers import demo_customer
+from tests.sandbox_tickets_helpers import CUSTOMER_TICKETS, PARTNER_TICKETS
+from tickets.models import Ticket, TicketMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,7 @@ def obs(sandbox, settings):
     return sandbox
 
 
-def test_one_run_mirrors_customers_orders_and_last_months_bill(obs, django_capture_on_commit_callbacks):
+def test_one_run_mirrors_customers_orders_tickets_and_last_months_bill(obs, django_capture_on_commit_callbacks):
     customer = demo_customer()
     cloud_customers = obs.http.get(f"{obs.url}/_sandbox/customers", timeout=10).json()["customers"]
 
@@ -38,20 +40,27 @@ def test_one_run_mirrors_customers_orders_and_last_months_bill(obs, django_captu
     lines = BillLine.objects.filter(cycle=cycle)
     assert lines.count() > 0
     assert not lines.filter(rated_amount__isnull=True).exists()
+    # The demo world's tickets, raised in HUAWEI CLOUD directly: the customer's and the partner's own.
+    assert set(Ticket.objects.filter(customer=customer).values_list("incident_id", flat=True)) == set(
+        CUSTOMER_TICKETS.values()
+    )
+    assert set(Ticket.objects.filter(customer=None).values_list("incident_id", flat=True)) == set(
+        PARTNER_TICKETS.values()
+    )
+    assert TicketMessage.objects.filter(ticket__incident_id=CUSTOMER_TICKETS["processing"]).count() == 2
+
+
+def mirrored_counts() -> tuple[int, ...]:
+    return tuple(model.objects.count() for model in (Customer, Order, BillLine, PartnerBill, Ticket, TicketMessage))
 
 
 def test_a_second_run_changes_nothing(obs, django_capture_on_commit_callbacks):
     demo_customer()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("cloud_sync")
-    counts = (Customer.objects.count(), Order.objects.count(), BillLine.objects.count(), PartnerBill.objects.count())
+    counts = mirrored_counts()
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("cloud_sync")
 
-    assert (
-        Customer.objects.count(),
-        Order.objects.count(),
-        BillLine.objects.count(),
-        PartnerBill.objects.count(),
-    ) == counts
+    assert mirrored_counts() == counts

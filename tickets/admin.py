@@ -2,9 +2,10 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from customers.admin import ReadOnlyAdmin
 from huaweicloud.errors import CloudError
 from tickets import services
-from tickets.models import Ticket, TicketAttachment, TicketEvent, TicketMessage
+from tickets.models import Ticket, TicketAttachment, TicketDiscovery, TicketEvent, TicketMessage
 
 
 class TicketMessageInline(admin.TabularInline):
@@ -84,3 +85,20 @@ class TicketAttachmentAdmin(admin.ModelAdmin):
     search_fields = ("name", "accessory_id", "ticket__incident_id")
     raw_id_fields = ("ticket", "message")
     readonly_fields = ("accessory_id", "storage_name", "size", "content_type")
+
+
+@admin.register(TicketDiscovery)
+class TicketDiscoveryAdmin(ReadOnlyAdmin):
+    """When the tickets raised in HUAWEI CLOUD directly were last looked for, per customer, and the last error."""
+
+    list_display = ("owner", "covered_until", "finished_at", "found", "claimed_at", "short_error")
+    list_select_related = ("customer",)
+    search_fields = ("customer__account_name",)
+
+    @admin.display(description=_("customer"), ordering="customer__account_name")
+    def owner(self, obj):
+        return obj.customer.account_name if obj.customer else _("Partner")
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return obj.error[:120]

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,11 +41,21 @@ class TicketCatalogue(models.Model):
         return self.language
 
 
+class TicketQuerySet(models.QuerySet):
+    def mirrored(self):
+        """Tickets HUAWEI CLOUD holds: opened on our site or found there, not deleted."""
+        return self.filter(creation__in=Ticket.MIRRORED_CREATIONS, incident_id__isnull=False, deleted_at__isnull=True)
+
+
 class Ticket(models.Model):
     class Creation(models.TextChoices):
         # PENDING: the row is claimed (idempotency key) and HUAWEI CLOUD has not confirmed a ticket yet.
         PENDING = "pending", _("Being created")
         CREATED = "created", _("Created")
+        # Raised outside our site (the HUAWEI CLOUD console, Partner Center) and found by tickets_discover.
+        IMPORTED = "imported", _("Found in HUAWEI CLOUD")
+
+    MIRRORED_CREATIONS = (Creation.CREATED, Creation.IMPORTED)
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
@@ -81,6 +92,8 @@ class Ticket(models.Model):
     sync_attempted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
 
+    objects = TicketQuerySet.as_manager()
+
     class Meta:
         ordering = ["-last_activity_at", "-pk"]
         verbose_name = _("ticket")
@@ -93,6 +106,10 @@ class Ticket(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def is_imported(self) -> bool:
+        return self.creation == self.Creation.IMPORTED
 
 
 class TicketMessage(models.Model):
@@ -166,6 +183,8 @@ class TicketEvent(models.Model):
         CREATED = "created", _("Opened")
         SYNC = "sync", _("HUAWEI CLOUD")
         ACTION = "action", _("Your action")
+        # The state a ticket raised outside our site had when we found it (never emailed).
+        IMPORTED = "imported", _("Found in HUAWEI CLOUD")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     status = models.IntegerField(choices=Status.choices, null=True, blank=True)
@@ -200,3 +219,33 @@ class TicketReadMarker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.ticket}"
+
+
+class TicketDiscovery(models.Model):
+    """Where the search for tickets raised outside our site stands, for one customer or the partner itself.
+
+    `covered_until`: every ticket HUAWEI CLOUD had created before then is mirrored, so the next run asks
+    only for the tickets created since (less services.DISCOVERY_OVERLAP). `claimed_at`: the run in
+    progress claimed the row then, or last reported progress (services.tickets_discover); None when
+    no run is in progress.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )  # None: the partner's own tickets
+    covered_until = models.DateTimeField(_("tickets known up to"), null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    found = models.PositiveIntegerField(_("tickets found by the last run"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("ticket discovery")
+        verbose_name_plural = _("ticket discoveries")
+        constraints = [
+            # One row per owner, the partner (no customer) included.
+            models.UniqueConstraint(Coalesce("customer", models.Value(0)), name="ticket_discovery_owner")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.customer_id or "partner")

@@ -19,24 +19,35 @@ def catalogue(*, language: str | None = None) -> list[dict]:
     return rows.get(wanted) or rows.get("en") or []
 
 
+def is_support(user) -> bool:
+    """Support staff: the queue, every ticket's page and its files."""
+    return bool(user is not None and user.is_staff and user.has_perm("tickets.view_ticket"))
+
+
 def _with_unread(queryset: QuerySet[Ticket], user) -> QuerySet[Ticket]:
     seen = TicketReadMarker.objects.filter(ticket=OuterRef("pk"), user=user).values("seen_reply_count")[:1]
     return queryset.annotate(unread=F("reply_count") - Coalesce(Subquery(seen, output_field=IntegerField()), Value(0)))
 
 
 def tickets_for_customer(*, customer, user) -> QuerySet[Ticket]:
-    """A customer's tickets (created, not deleted), newest activity first, with `unread` replies for `user`."""
-    queryset = Ticket.objects.filter(customer=customer, creation=Ticket.Creation.CREATED, deleted_at__isnull=True).only(
-        "pk",
-        "incident_id",
-        "subject",
-        "status",
-        "product_category_name",
-        "business_type_name",
-        "last_activity_at",
-        "created_at",
-        "reply_count",
-        "customer_id",
+    """A customer's tickets (opened on our site or found in HUAWEI CLOUD, not deleted), newest activity
+    first, with `unread` replies for `user`."""
+    queryset = (
+        Ticket.objects.mirrored()
+        .filter(customer=customer)
+        .only(
+            "pk",
+            "incident_id",
+            "subject",
+            "status",
+            "product_category_name",
+            "business_type_name",
+            "last_activity_at",
+            "created_at",
+            "reply_count",
+            "customer_id",
+            "creation",
+        )
     )
     return _with_unread(queryset, user)
 
@@ -49,10 +60,8 @@ def tickets_queue(
     older_than_days: int | None = None,
     partner_only: bool = False,
 ) -> QuerySet[Ticket]:
-    """Every created ticket for support staff, filtered by state, customer (account name) and age."""
-    queryset = Ticket.objects.filter(creation=Ticket.Creation.CREATED, deleted_at__isnull=True).select_related(
-        "customer"
-    )
+    """Every mirrored ticket for support staff, filtered by state, customer (account name) and age."""
+    queryset = Ticket.objects.mirrored().select_related("customer")
     if status is not None:
         queryset = queryset.filter(status=status)
     if partner_only:
@@ -66,14 +75,10 @@ def tickets_queue(
 
 def ticket_for_user(*, user, pk: int) -> Ticket | None:
     """The ticket if `user` may see it: its customer's own user, or staff with view_ticket. Else None."""
-    ticket = (
-        Ticket.objects.filter(pk=pk, creation=Ticket.Creation.CREATED, deleted_at__isnull=True)
-        .select_related("customer")
-        .first()
-    )
+    ticket = Ticket.objects.mirrored().filter(pk=pk).select_related("customer").first()
     if ticket is None:
         return None
-    if user.is_staff and user.has_perm("tickets.view_ticket"):
+    if is_support(user):
         return ticket
     if ticket.customer is not None and ticket.customer.user_id == user.pk:
         return ticket

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import mimetypes
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -17,7 +19,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
@@ -33,8 +35,10 @@ from tickets.models import (
     Ticket,
     TicketAttachment,
     TicketCatalogue,
+    TicketDiscovery,
     TicketEvent,
     TicketMessage,
+    TicketReadMarker,
 )
 
 logger = logging.getLogger(__name__)
@@ -306,26 +310,35 @@ def ticket_open(
         if exc.maybe_applied:
             Ticket.objects.filter(pk=ticket.pk).update(outcome_unclear=True)
         raise TicketRefused(exc.user_message) from exc
+    claim = Ticket.objects.filter(pk=ticket.pk, creation=Ticket.Creation.PENDING)
+    if not _creation_confirm(claim, ticket=ticket, incident_id=incident_id, actor=created_by, request=request):
+        ticket.refresh_from_db()  # tickets_discover found it in HUAWEI CLOUD and confirmed it meanwhile
+    _sync_quietly(ticket)
+    return ticket
+
+
+def _creation_confirm(claim, *, ticket: Ticket, incident_id: str, actor=None, request=None, at=None) -> bool:
+    """Record that HUAWEI CLOUD made `incident_id` from this row, if the `claim` (a queryset of the row
+    with the conditions the caller holds) still matches; returns whether it did."""
+    at = at or timezone.now()
     with transaction.atomic():
-        now = timezone.now()
-        Ticket.objects.filter(pk=ticket.pk).update(
+        confirmed = claim.update(
             incident_id=incident_id,
             creation=Ticket.Creation.CREATED,
             status=Status.PENDING_ACCEPTANCE,
             attempt_started_at=None,
             outcome_unclear=False,
-            created_at=now,
-            last_activity_at=now,
+            created_at=at,
+            last_activity_at=at,
         )
+        if not confirmed:
+            return False
         ticket.refresh_from_db()
         TicketEvent.objects.create(
-            ticket=ticket, status=ticket.status, source=TicketEvent.Source.CREATED, actor=created_by
+            ticket=ticket, status=ticket.status, source=TicketEvent.Source.CREATED, actor=actor, at=at
         )
-        audit.record(
-            action="ticket.open", actor=created_by, request=request, obj=ticket, after={"incident_id": incident_id}
-        )
-    _sync_quietly(ticket)
-    return ticket
+        audit.record(action="ticket.open", actor=actor, request=request, obj=ticket, after={"incident_id": incident_id})
+    return True
 
 
 def _sync_quietly(ticket: Ticket) -> None:
@@ -514,6 +527,13 @@ def ticket_sync(*, ticket: Ticket, notify: bool = True) -> bool:
             Ticket.objects.filter(pk=ticket.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
             return False
         raise
+    return _detail_apply(ticket=ticket, detail=detail, notify=notify)
+
+
+def _detail_apply(*, ticket: Ticket, detail: cloud.TicketDetail, notify: bool = True, history: bool = False) -> bool:
+    """Write what HUAWEI CLOUD holds on a ticket (ticket_sync). `history`: the ticket was just found
+    in HUAWEI CLOUD (tickets_discover): its messages and state are recorded as already told, so no
+    email ever goes out for them, and finding it is no activity of its own."""
     now = timezone.now()
     new_anything = False
     with transaction.atomic():
@@ -550,8 +570,8 @@ def ticket_sync(*, ticket: Ticket, notify: bool = True) -> bool:
                         "content": item.content,
                         "is_first_message": item.is_first_message,
                         "created_at": created_at,
-                        # Our own messages are never emailed to us.
-                        "notified_at": now if author == TicketMessage.Author.CUSTOMER else None,
+                        # Our own messages are never emailed to us, nor what was said before we found the ticket.
+                        "notified_at": now if author == TicketMessage.Author.CUSTOMER or history else None,
                     },
                 )
                 if not created:
@@ -580,10 +600,12 @@ def ticket_sync(*, ticket: Ticket, notify: bool = True) -> bool:
                     ticket=ticket,
                     status=detail.status,
                     previous_status=ticket.status,
-                    source=TicketEvent.Source.SYNC,
+                    source=TicketEvent.Source.IMPORTED if history else TicketEvent.Source.SYNC,
                     at=now,
+                    notified_at=now if history else None,
                 )
-                latest = max(latest, now)
+                if not history:
+                    latest = max(latest, now)
                 new_anything = True
         Ticket.objects.filter(pk=ticket.pk).update(synced_at=now, last_activity_at=latest)
         if new_anything and notify and ticket.customer_id:
@@ -595,9 +617,7 @@ def ticket_sync(*, ticket: Ticket, notify: bool = True) -> bool:
 
 
 def tickets_to_sync():
-    return Ticket.objects.filter(
-        creation=Ticket.Creation.CREATED, incident_id__isnull=False, deleted_at__isnull=True
-    ).exclude(status__in=FINISHED_STATUSES)
+    return Ticket.objects.mirrored().exclude(status__in=FINISHED_STATUSES)
 
 
 def tickets_sync() -> dict[str, int]:
@@ -633,6 +653,163 @@ def tickets_sync() -> dict[str, int]:
         counts["synced"] += 1
         counts["changed"] += int(changed)
     return counts
+
+
+# --- discovery: tickets raised outside our site -----------------------------------------------------
+
+DISCOVERY_PAGE_SIZE = cloud.MAX_LIMIT
+# Each run also asks again for the tickets created this long before the last complete run began: for
+# clocks that differ a little and for a ticket HUAWEI CLOUD lists a while after creating it.
+DISCOVERY_OVERLAP = timedelta(hours=1)
+# A claim without progress for this long belonged to a worker that died: another run may take over.
+DISCOVERY_STALE_AFTER = timedelta(minutes=10)
+# The reference _cloud_description puts into every ticket opened on our site.
+REFERENCE = re.compile(r"\[ref-([0-9a-f]{32})\]")
+
+
+class TicketDiscoveryBusy(Exception):
+    """Another worker is discovering this owner's tickets right now."""
+
+
+def _discovery_claim(customer) -> TicketDiscovery:
+    # Made by a worker starting at the same moment: fine, it is the same row.
+    with contextlib.suppress(IntegrityError), transaction.atomic():
+        TicketDiscovery.objects.get_or_create(customer=customer)
+    state = TicketDiscovery.objects.get(customer=customer)
+    now = timezone.now()
+    # The conditional UPDATE lets one of two runs starting together walk the list; the other stops.
+    claimed = (
+        TicketDiscovery.objects.filter(pk=state.pk)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - DISCOVERY_STALE_AFTER))
+        .update(claimed_at=now)
+    )
+    if not claimed:
+        raise TicketDiscoveryBusy(f"tickets of {state} are being discovered")
+    return state
+
+
+def _subject(description: str, incident_id: str) -> str:
+    """A ticket found in HUAWEI CLOUD has no subject of ours: the first line of its description."""
+    line = next((line.strip() for line in description.splitlines() if line.strip()), "") or incident_id
+    return line if len(line) <= SUBJECT_MAX_LENGTH else line[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
+
+
+def tickets_discover(*, customer=None, page_size: int = DISCOVERY_PAGE_SIZE) -> dict[str, int]:
+    """Mirror the tickets of a customer (None: the partner's own) raised outside our site: in the
+    HUAWEI CLOUD console, or by the partner's staff in Partner Center.
+
+    Pages `list_cases` with the owner's identity, newest first, from the saved cursor
+    (`TicketDiscovery.covered_until` less DISCOVERY_OVERLAP). A ticket not known yet is written in one
+    transaction with its messages and state, as already told: no email goes out for its history, and
+    later replies are emailed by the periodic sync as on any ticket. Known tickets are left to that
+    sync. Safe to run twice, even at once: the owner is claimed before the list is asked for
+    (TicketDiscoveryBusy when another run has it) and rows are upserted on the HUAWEI CLOUD ticket
+    number. CloudUnavailable is raised for the task's retry, the cursor unchanged; CloudRejected (the
+    owner refused as a whole) is logged and the run ends. The cursor moves only when the run saw and
+    mirrored every ticket HUAWEI CLOUD counted.
+    """
+    state = _discovery_claim(customer)
+    started = timezone.now()
+    since = state.covered_until - DISCOVERY_OVERLAP if state.covered_until else None
+    ref = customer_ref(customer)
+    counts = {"listed": 0, "found": 0, "adopted": 0, "known": 0, "in_progress": 0, "failed": 0, "refused": 0}
+    seen: set[str] = set()
+    offset = total = 0
+    try:
+        while True:
+            page = cloud.tickets_list(customer=ref, created_from=since, offset=offset, limit=page_size)
+            total = page.count
+            ids = [item.incident_id for item in page.items]
+            known = set(Ticket.objects.filter(incident_id__in=ids).values_list("incident_id", flat=True))
+            for item in page.items:
+                seen.add(item.incident_id)
+                counts["known" if item.incident_id in known else _ticket_import(customer, ref, item)] += 1
+            offset += len(page.items)
+            TicketDiscovery.objects.filter(pk=state.pk).update(claimed_at=timezone.now())
+            if not page.items or offset >= page.count:
+                break
+    except CloudRejected as exc:
+        logger.warning("tickets: HUAWEI CLOUD refused the ticket list of %s: %s", state, exc)
+        TicketDiscovery.objects.filter(pk=state.pk).update(claimed_at=None, error=str(exc)[:2000])
+        return {**counts, "refused": 1}
+    except Exception as exc:
+        TicketDiscovery.objects.filter(pk=state.pk).update(claimed_at=None, error=str(exc)[:2000])
+        raise
+    counts["listed"] = len(seen)
+    # Offset paging over a list that changed meanwhile can skip a ticket, and a refused one or one whose
+    # creation is still being confirmed is not mirrored yet: the next run asks for the same window again.
+    complete = len(seen) >= total and not counts["failed"] and not counts["in_progress"]
+    TicketDiscovery.objects.filter(pk=state.pk).update(
+        claimed_at=None,
+        finished_at=timezone.now(),
+        found=counts["found"] + counts["adopted"],
+        error="",
+        **({"covered_until": started} if complete else {}),
+    )
+    return counts
+
+
+def _ticket_import(customer, ref: CustomerRef | None, item: cloud.Ticket) -> str:
+    """One ticket the list showed that we do not know by its number; returns the key of `counts` it adds to."""
+    match = REFERENCE.search(item.simple_description)
+    ours = Ticket.objects.filter(idempotency_key=uuid.UUID(match.group(1))).first() if match else None
+    # Only the owner's own row: a reference copied into another account's ticket adopts nothing.
+    if ours is not None and ours.customer_id == (customer.pk if customer else None):
+        return _ticket_adopt(ours, item)
+    try:
+        detail = cloud.ticket_detail(customer=ref, incident_id=item.incident_id)
+    except CloudRejected as exc:
+        if exc.error_code == TICKET_GONE:
+            return "known"  # deleted since it was listed: nothing to show
+        logger.warning("tickets: HUAWEI CLOUD refused the details of %s: %s", item.incident_id, exc)
+        return "failed"
+    now = timezone.now()
+    created_at = item.created_at or detail.created_at or now
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(
+                customer=customer,
+                incident_id=item.incident_id,
+                creation=Ticket.Creation.IMPORTED,
+                subject=_subject(item.simple_description, item.incident_id),
+                description=item.simple_description,
+                product_category_name=item.product_category_name[:200],
+                business_type_name=(detail.business_type_name or item.business_type_name)[:200],
+                severity_name=detail.severity_name[:200],
+                status=Status.PENDING_ACCEPTANCE,  # where every HUAWEI CLOUD ticket starts
+                created_at=created_at,
+                last_activity_at=created_at,
+                sync_attempted_at=now,  # just read: the periodic sync need not ask again at once
+            )
+            TicketEvent.objects.create(
+                ticket=ticket, status=ticket.status, source=TicketEvent.Source.CREATED, at=created_at, notified_at=now
+            )
+            _detail_apply(ticket=ticket, detail=detail, notify=False, history=True)
+            if customer is not None and customer.user_id:
+                # What was said before we found the ticket counts as read, as it counts as told.
+                TicketReadMarker.objects.create(
+                    user_id=customer.user_id, ticket=ticket, seen_reply_count=ticket.reply_count
+                )
+    except IntegrityError:
+        if Ticket.objects.filter(incident_id=item.incident_id).exists():
+            return "known"  # found by a run at the same moment
+        raise
+    return "found"
+
+
+def _ticket_adopt(ours: Ticket, item: cloud.Ticket) -> str:
+    """A ticket opened on our site whose creation we never saw confirmed (no answer, a killed worker):
+    it is ours, not a new one. A creation still being attempted is left to its own request."""
+    claim = Ticket.objects.filter(pk=ours.pk, creation=Ticket.Creation.PENDING, incident_id__isnull=True).exclude(
+        attempt_started_at__gt=timezone.now() - ATTEMPT_TIMEOUT
+    )
+    if _creation_confirm(claim, ticket=ours, incident_id=item.incident_id, at=item.created_at):
+        return "adopted"
+    ours.refresh_from_db()
+    if ours.creation == Ticket.Creation.PENDING:
+        return "in_progress"
+    # Confirmed meanwhile, or a second HUAWEI CLOUD ticket from one form (never made a row of its own).
+    return "known"
 
 
 # --- notifications -----------------------------------------------------------------------------------
@@ -686,8 +863,6 @@ def ticket_notification_send(*, ticket: Ticket) -> bool:
 
 
 def read_marker_update(*, ticket: Ticket, user) -> None:
-    from tickets.models import TicketReadMarker
-
     TicketReadMarker.objects.update_or_create(
         user=user, ticket=ticket, defaults={"seen_reply_count": ticket.reply_count, "read_at": timezone.now()}
     )

@@ -18,16 +18,12 @@ from tickets.models import Status
 PAGE_SIZE = 20
 
 
-def _is_support(user) -> bool:
-    return user.is_staff and user.has_perm("tickets.view_ticket")
-
-
 @login_required
 @require_GET
 def ticket_list(request):
     customer = customer_of(request.user)
     if customer is None:
-        if _is_support(request.user):
+        if selectors.is_support(request.user):
             return redirect("tickets_queue")
         raise Http404
     page = Paginator(selectors.tickets_for_customer(customer=customer, user=request.user), PAGE_SIZE).get_page(
@@ -203,7 +199,7 @@ AGES = {"1": 1, "3": 3, "7": 7, "30": 30}
 @login_required
 @require_GET
 def tickets_queue(request):
-    if not _is_support(request.user):
+    if not selectors.is_support(request.user):
         raise Http404
     status = request.GET.get("status", "")
     queryset = selectors.tickets_queue(

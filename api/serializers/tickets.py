@@ -13,6 +13,10 @@ class TicketSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", allow_null=True)
     customer = serializers.IntegerField(source="customer_id", allow_null=True, help_text="null: the partner itself.")
     unread = serializers.IntegerField(required=False, help_text="Replies you have not read yet.")
+    creation = serializers.ChoiceField(
+        choices=Ticket.Creation.choices,
+        help_text="created: opened on this site; imported: raised in the HUAWEI CLOUD console or Partner Center.",
+    )
 
     class Meta:
         model = Ticket
@@ -23,6 +27,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "customer",
+            "creation",
             "product_category_name",
             "business_type_name",
             "reply_count",

@@ -31,6 +31,7 @@ TICKET_EXAMPLE = {
     "status": 2,
     "status_label": "Processing",
     "customer": 12,
+    "creation": "created",
     "product_category_name": "Elastic Cloud Server",
     "business_type_name": "Login issues",
     "reply_count": 1,

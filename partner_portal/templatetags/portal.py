@@ -33,7 +33,9 @@ def _finance(user) -> bool:
 
 
 def _support(user) -> bool:
-    return bool(user is not None and user.is_staff and user.has_perm("tickets.view_ticket"))
+    from tickets.selectors import is_support
+
+    return is_support(user)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import pytest
 from tests.api.conftest import error_of
 from tests.factories import CustomerFactory, StaffUserFactory
 from tests.orders.helpers import demo_customer
-from tickets import selectors, services
+from tests.sandbox_tickets_helpers import CUSTOMER_TICKETS
+from tickets import selectors, services, tasks
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,20 @@ def test_another_customers_ticket_is_404(api_as, customer):
 def test_staff_without_tickets_permission_are_refused(api_as, customer):
     assert api_as(StaffUserFactory(group="Finance")).get("/api/v1/tickets/").status_code == 403
     assert api_as(StaffUserFactory(group="Support")).get("/api/v1/tickets/").status_code == 200
+
+
+def test_tickets_found_in_huawei_cloud_are_listed_and_another_customers_are_a_404(api_as, sandbox):
+    customer, other = demo_customer(), CustomerFactory()
+    tasks.tickets_discover_customer(customer.pk)
+    ticket = Ticket.objects.get(incident_id=CUSTOMER_TICKETS["processing"])
+
+    rows = api_as(customer.user).get("/api/v1/tickets/").json()["results"]
+    detail = api_as(customer.user).get(f"/api/v1/tickets/{ticket.pk}/").json()
+    messages = api_as(customer.user).get(f"/api/v1/tickets/{ticket.pk}/messages/").json()["results"]
+
+    assert {row["incident_id"] for row in rows} == set(CUSTOMER_TICKETS.values())
+    assert {row["creation"] for row in rows} == {"imported"}
+    assert detail["subject"] and detail["status"] == 1
+    assert [m["author"] for m in messages] == [0, 1]
+    assert api_as(other.user).get(f"/api/v1/tickets/{ticket.pk}/").status_code == 404
+    assert api_as(other.user).get(f"/api/v1/tickets/{ticket.pk}/messages/").status_code == 404

@@ -15,7 +15,7 @@ def sync_workflow():
     from billing.tasks import partner_bills_sync
     from customers.tasks import budgets_refresh, customers_sync, realname_reviews_check
     from orders.tasks import orders_sync_all, resources_sync_all
-    from tickets.tasks import ticket_catalogue_refresh, tickets_sync
+    from tickets.tasks import ticket_catalogue_refresh, tickets_discover_all, tickets_sync
 
     return chain(
         customers_sync.si(),
@@ -26,6 +26,7 @@ def sync_workflow():
             resources_sync_all.si(),
             ticket_catalogue_refresh.si(),
             tickets_sync.si(),
+            tickets_discover_all.si(),
             partner_bills_sync.si(),
         ),
     )
@@ -34,7 +35,8 @@ def sync_workflow():
 class Command(BaseCommand):
     help = (
         "Queue every HUAWEI CLOUD sync once now: customers, budgets, real-name reviews, orders, resources, "
-        "the ticket catalogue and tickets, and the latest closed partner bill with its bill file. "
+        "the ticket catalogue, tickets and the tickets raised in HUAWEI CLOUD directly, and the latest "
+        "closed partner bill with its bill file. "
         "make run calls it at start so the site shows the cloud's data at once; run it after switching "
         "credentials or endpoints. With eager tasks (tests, CELERY_TASK_ALWAYS_EAGER) it runs here."
     )
@@ -42,5 +44,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         sync_workflow().apply_async()
         self.stdout.write(
-            "Queued: customers, budgets, real-name reviews, orders, resources, ticket catalogue, tickets, partner bill."
+            "Queued: customers, budgets, real-name reviews, orders, resources, ticket catalogue, tickets, "
+            "tickets raised in HUAWEI CLOUD, partner bill."
         )
