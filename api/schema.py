@@ -70,6 +70,10 @@ def add_error_responses(result, generator, request, public):
         for method, operation in path_item.items():
             errors = _READ_ERRORS if method == "get" else _WRITE_ERRORS
             responses = operation.setdefault("responses", {})
+            for code, response in responses.items():
+                # An error an operation names itself (a 409 of a GET, say): with its description, in the one shape.
+                if str(code).isdigit() and int(code) >= 400 and "content" not in response:
+                    response["content"] = {"application/json": {"schema": ref}}
             for code, description in errors.items():
                 if code in responses:
                     continue

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from api.views import billing, customers, orders, pages, tickets
+from api.views import billing, customers, finance, orders, pages, tickets
 from api.views.base import NotFoundView
 
 v1 = [
@@ -35,6 +35,28 @@ v1 = [
         billing.ReconciliationView.as_view(),
         name="partner_bill_reconciliation",
     ),
+    path(
+        "partner-bills/<str:cycle>/reconciliation/customers/<str:customer_id>/",
+        finance.CustomerServicesView.as_view(),
+        name="partner_bill_reconciliation_customer",
+    ),
+    path("partner-bills/<str:cycle>/lines/", finance.BillLineListView.as_view(), name="partner_bill_lines"),
+    path("partner-bills/<str:cycle>/sync/", finance.PartnerBillSyncView.as_view(), name="partner_bill_sync"),
+    path("partner-bills/<str:cycle>/ingest/", finance.PartnerBillIngestView.as_view(), name="partner_bill_ingest"),
+    path(
+        "partner-bills/<str:cycle>/monthly-sums/", finance.MonthlySumsView.as_view(), name="partner_bill_monthly_sums"
+    ),
+    path("partner-bills/<str:cycle>/rate/", finance.RateView.as_view(), name="partner_bill_rate"),
+    path("partner-bills/<str:cycle>/draft/", finance.DraftView.as_view(), name="partner_bill_draft"),
+    path("partner-bills/<str:cycle>/export/<str:kind>.csv", finance.CycleCsvView.as_view(), name="partner_bill_csv"),
+    path("ingest-runs/<int:pk>/", finance.IngestRunDetailView.as_view(), name="ingest_run"),
+    path("rating-rules/", finance.RatingRuleListView.as_view(), name="rating_rules"),
+    path("rating-rules/preview/", finance.RatingRulePreviewView.as_view(), name="rating_rules_preview"),
+    path("rating-rules/<int:pk>/", finance.RatingRuleDetailView.as_view(), name="rating_rule"),
+    path("rating-rules/<int:pk>/preview/", finance.RatingRuleChangePreviewView.as_view(), name="rating_rule_preview"),
+    path("exports/", finance.ExportListView.as_view(), name="exports"),
+    path("exports/<int:pk>/", finance.ExportDetailView.as_view(), name="export"),
+    path("exports/<int:pk>/download/", finance.ExportDownloadView.as_view(), name="export_download"),
     path("customer-bills/", billing.CustomerBillListView.as_view(), name="customer_bills"),
     path("customer-bills/issue/", billing.CustomerBillsIssueView.as_view(), name="customer_bills_issue"),
     path("customer-bills/<int:pk>/", billing.CustomerBillDetailView.as_view(), name="customer_bill"),

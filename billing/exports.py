@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from django.db import transaction
+from django.http import FileResponse, StreamingHttpResponse
 
 from billing import selectors
 from billing.models import BillLine, CustomerBill, ExportJob
 
 CHUNK = 5000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 1_048_575  # Excel's last row, minus the header
 LINE_COLUMNS = (
     "cycle",
@@ -128,6 +130,23 @@ def csv_stream(kind: str, cycle: str) -> Iterator[str]:
                 buffer.clear()
         if buffer:
             yield "".join(buffer)
+
+
+def csv_response(kind: str, cycle: str) -> StreamingHttpResponse:
+    """The CSV export as a download that starts at once (the Finance pages and the API)."""
+    response = StreamingHttpResponse(csv_stream(kind, cycle), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{cycle}.csv"'
+    return response
+
+
+def xlsx_response(job: ExportJob) -> FileResponse:
+    """A built XLSX export as a download (the Finance pages and the API)."""
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"{job.kind}-{job.cycle}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
 
 
 def build_xlsx(kind: str, cycle: str, *, progress: Callable[[int, int], None] | None = None) -> str:

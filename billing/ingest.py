@@ -147,17 +147,37 @@ class _GunzipReader(io.RawIOBase):
             raise BillFileError("the file is truncated: the archive ends before its end")
 
 
+def waiting_run(*, cycle: str, started_by=None) -> IngestRun:
+    """The cycle's open run, or a new one waiting for a worker (RUNNING, 0 attempts): what a load asked
+    for on the page or the API shows until a worker takes it (`_open_run`)."""
+    run = IngestRun.objects.filter(cycle=cycle, status__in=IngestRun.OPEN).first()
+    if run is not None:
+        return run
+    try:
+        with transaction.atomic():
+            return IngestRun.objects.create(cycle=cycle, started_by=started_by, source=obs_source(cycle))
+    except IntegrityError:
+        # Asked for twice at once: the other request's run.
+        return IngestRun.objects.get(cycle=cycle, status__in=IngestRun.OPEN)
+
+
 def _open_run(*, cycle: str, started_by=None, source: str = "") -> IngestRun:
-    """The cycle's open run to resume, or a new one. Claimed with a conditional UPDATE, so two
-    workers never load the same cycle at once."""
+    """The cycle's open run to resume (or a waiting one to start), or a new one. Claimed with a
+    conditional UPDATE, so two workers never load the same cycle at once."""
     now = timezone.now()
     run = IngestRun.objects.filter(cycle=cycle, status__in=IngestRun.OPEN).first()
     if run is not None:
-        claimed = IngestRun.objects.filter(pk=run.pk, status=IngestRun.Status.INTERRUPTED).update(
-            status=IngestRun.Status.RUNNING, attempts=F("attempts") + 1, updated_at=now
-        ) or IngestRun.objects.filter(
-            pk=run.pk, status=IngestRun.Status.RUNNING, updated_at__lt=now - STALE_RUN
-        ).update(attempts=F("attempts") + 1, updated_at=now)
+        claimed = (
+            IngestRun.objects.filter(pk=run.pk, status=IngestRun.Status.INTERRUPTED).update(
+                status=IngestRun.Status.RUNNING, attempts=F("attempts") + 1, updated_at=now
+            )
+            or IngestRun.objects.filter(pk=run.pk, status=IngestRun.Status.RUNNING, attempts=0).update(
+                attempts=1, updated_at=now
+            )
+            or IngestRun.objects.filter(
+                pk=run.pk, status=IngestRun.Status.RUNNING, updated_at__lt=now - STALE_RUN
+            ).update(attempts=F("attempts") + 1, updated_at=now)
+        )
         if not claimed:
             raise IngestBusy(f"cycle {cycle} is being loaded by run {run.pk}")
         run.refresh_from_db()
@@ -522,6 +542,12 @@ def ingest(
         raise
 
 
+def obs_source(cycle: str) -> str:
+    from huaweicloud import bills as gateway
+
+    return f"obs://{settings.BILL_OBS_BUCKET}/{gateway.bill_file_key(cycle)}"
+
+
 def ingest_from_obs(*, cycle: str, started_by=None) -> IngestRun:
     """Load the cycle's file from the partner's OBS bucket (`settings.BILL_OBS_BUCKET`).
 
@@ -533,7 +559,7 @@ def ingest_from_obs(*, cycle: str, started_by=None) -> IngestRun:
 
     key = gateway.bill_file_key(cycle)
     bucket = settings.BILL_OBS_BUCKET
-    run = _open_run(cycle=cycle, started_by=started_by, source=f"obs://{bucket}/{key}")
+    run = _open_run(cycle=cycle, started_by=started_by, source=obs_source(cycle))
     try:
         chunks = gateway.bill_file_chunks(cycle=cycle, bucket=bucket)
     except CloudRejected as exc:

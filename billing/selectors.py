@@ -12,6 +12,7 @@ from billing.models import (
     BillLine,
     CustomerBill,
     CustomerMonthlySum,
+    ExportJob,
     IngestRun,
     LineKind,
     PartnerBill,
@@ -323,6 +324,11 @@ def customer_services(*, cycle: str, customer_id: str) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def export_jobs() -> QuerySet:
+    """Every XLSX export, newest first, with who asked for it: every Finance member sees and downloads them all."""
+    return ExportJob.objects.select_related("requested_by")
 
 
 def dashboard(*, months: int = 12, top: int = 10) -> dict:

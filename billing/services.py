@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from billing import rating
+from billing import ingest, rating
 from billing.models import (
     BillCycle,
     BillLine,
@@ -24,6 +25,7 @@ from billing.models import (
     CustomerBillItem,
     CustomerMonthlySum,
     ExportJob,
+    IngestRun,
     PartnerBill,
     RatingRule,
 )
@@ -37,6 +39,10 @@ CENT = Decimal("0.01")
 
 class NotReady(Exception):
     """The cycle's lines are not complete, or not rated with the current rules."""
+
+    @property
+    def user_message(self) -> str:
+        return gettext("Not possible yet: %(reason)s.") % {"reason": self}
 
 
 def money(value) -> Decimal:
@@ -82,6 +88,17 @@ def partner_bill_sync(*, cycle: str) -> PartnerBill:
         },
     )
     return bill
+
+
+def bill_file_load(*, cycle: str, user=None) -> IngestRun:
+    """Ask for the cycle's bill file to be loaded (billing.tasks.bill_file_ingest, after the commit) and
+    return its run: the cycle's open run, else a new one waiting for the worker. Asking again while a
+    run is open queues a task that resumes it, or finds it taken and returns: nothing loads twice."""
+    from billing import tasks
+
+    run = ingest.waiting_run(cycle=cycle, started_by=user)
+    tasks.bill_file_ingest.delay_on_commit(cycle, user.pk if user else None)
+    return run
 
 
 def monthly_sums_check(*, cycle: str) -> list[CustomerMonthlySum]:

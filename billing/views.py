@@ -10,12 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from billing import exports, pdf, rating, selectors, services, tasks
+from billing import exports, pdf, rating, selectors, services
 from billing.forms import CYCLE, CycleForm, RatingRuleForm
 from billing.models import CustomerBill, ExportJob, IngestRun, RatingRule
 from huaweicloud.errors import CloudError
@@ -126,7 +126,7 @@ def cycle_action(request, cycle: str, action: str):
         raise Http404
     try:
         if action == "ingest":
-            tasks.bill_file_ingest.delay_on_commit(cycle, request.user.pk)
+            services.bill_file_load(cycle=cycle, user=request.user)
             messages.success(request, _("Loading the bill file of %(cycle)s.") % {"cycle": cycle})
         elif action == "partner-bill":
             services.partner_bill_sync(cycle=cycle)
@@ -144,7 +144,7 @@ def cycle_action(request, cycle: str, action: str):
             count = services.customer_bills_issue(cycle=cycle, user=request.user, request=request)
             messages.success(request, _("Issued %(count)s bills.") % {"count": count})
     except services.NotReady as exc:
-        messages.error(request, _("Not possible yet: %(reason)s.") % {"reason": exc})
+        messages.error(request, exc.user_message)
     except CloudError as exc:
         messages.error(request, exc.user_message)
     return redirect("finance:cycle", cycle=cycle)
@@ -231,9 +231,7 @@ def export_csv(request, cycle: str, kind: str):
     cycle = _cycle_or_404(cycle)
     if kind not in ExportJob.Kind.values:
         raise Http404
-    response = StreamingHttpResponse(exports.csv_stream(kind, cycle), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{cycle}.csv"'
-    return response
+    return exports.csv_response(kind, cycle)
 
 
 @finance_required
@@ -247,7 +245,7 @@ def export_list(request):
         else:
             messages.error(request, _("Choose an export and a cycle written YYYY-MM."))
         return redirect("finance:exports")
-    return render(request, "billing/exports.html", {"jobs": ExportJob.objects.select_related("requested_by")[:50]})
+    return render(request, "billing/exports.html", {"jobs": selectors.export_jobs()[:50]})
 
 
 @finance_required
@@ -261,4 +259,4 @@ def export_progress(request, pk: int):
 @require_GET
 def export_download(request, pk: int):
     job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.kind}-{job.cycle}.xlsx")
+    return exports.xlsx_response(job)

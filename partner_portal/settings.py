@@ -561,7 +561,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Partner Portal API",
     "DESCRIPTION": (
         "The Partner Portal's REST API, version 1: customers, budgets, orders, resources, usage, bills, "
-        "tickets, the audit log and sync status. Send an API token as `Authorization: Bearer <token>`."
+        "Finance's monthly work (partner bills, rating rules, exports), tickets, the audit log and sync status. Send an API token as `Authorization: Bearer <token>`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -585,6 +585,11 @@ SPECTACULAR_SETTINGS = {
         "IngestRunStatusEnum": "billing.models.IngestRun.Status",
         "CustomerBillStatusEnum": "billing.models.CustomerBill.Status",
         "CustomerBillItemKindEnum": "billing.models.CustomerBillItem.Kind",
+        "BillLineKindEnum": "billing.models.LineKind",
+        "ChargeModeEnum": "billing.models.ChargeMode",
+        "RatingRuleKindEnum": "billing.models.RatingRule.Kind",
+        "ExportKindEnum": "billing.models.ExportJob.Kind",
+        "ExportStatusEnum": "billing.models.ExportJob.Status",
     },
 }
 

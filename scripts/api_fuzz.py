@@ -5,8 +5,10 @@ Starts the HUAWEI CLOUD sandbox and the site (waitress) on free ports with a tem
 binds the sandbox's demo customer, has the sandbox make the partner's bill of 2026-09 (the schema's example
 cycle) and loads it as Finance does (partner bill, bill file, monthly sums, rated, drafted; the demo
 customer's bill issued), makes a customer token and a staff (Operations, Support and Finance) token, and
-runs schemathesis against /api/schema/ once with each. Fails (non-zero) on any 5xx, any status code, header
-or body that does not match the schema. Bounded: --max-examples per operation and --max-time per run.
+runs schemathesis against /api/schema/ once with each (the staff token also drives Finance's cycle actions,
+rating rules and exports on that month). Fails (non-zero) on any 5xx, any status code, header or body that
+does not match the schema. Bounded: --max-examples per operation and --max-time per run (the fuzzing phase
+repeats until that time is spent, after every operation had its examples and coverage cases).
 
     API_FUZZ_MAX_EXAMPLES=20 API_FUZZ_MAX_TIME=150 python scripts/api_fuzz.py
 """

@@ -1,9 +1,13 @@
-"""What every API view shares: validated query parameters, allowed orderings, cursor pages."""
+"""What every API view shares: validated query parameters, allowed orderings, cursor pages, downloads."""
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
 
 from api.pagination import KeysetCursorPagination
 
@@ -40,6 +44,45 @@ class ApiView(GenericAPIView):
     def list_response(self, queryset, serializer_class):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class FileRenderer(BaseRenderer):
+    """Lets a client ask for a download's type (`Accept`); the view answers the file itself. Subclasses
+    set `media_type` and `format`."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class FileView(ApiView):
+    """A download (PDF, CSV, XLSX): `renderer_classes = [JSONRenderer, <its FileRenderer>]`. The file is a
+    plain (streaming) HttpResponse; an error is in the one JSON error shape, whatever was asked."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def download_schema(renderer: type[FileRenderer], *, description: str, disposition: str) -> dict:
+    """`extend_schema` arguments of a download: the file (binary) with its Content-Disposition."""
+    return {
+        "parameters": [
+            OpenApiParameter("format", exclude=True),  # DRF's ?format= renderer override: not for a download
+            OpenApiParameter(
+                "Content-Disposition",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                required=True,
+                description=disposition,
+            ),
+        ],
+        "responses": {(200, renderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description)},
+    }
 
 
 def ordering_field(orderings: dict[str, list[str]]) -> serializers.ChoiceField:

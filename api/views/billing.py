@@ -8,10 +8,9 @@ customer its own issued bills (`bills_for_customer`), Finance staff and superuse
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.permissions import NO_ACCESS, FinancePermission, customer_of, customer_param
@@ -27,7 +26,7 @@ from api.serializers.billing import (
     ReconciliationSerializer,
     cycle_field,
 )
-from api.views.base import ApiView, customer_field, ordering_field
+from api.views.base import ApiView, FileRenderer, FileView, customer_field, download_schema, ordering_field
 from api.views.customers import page_example
 from billing import pdf, selectors, services
 from billing.forms import CYCLE
@@ -57,7 +56,7 @@ RUN_EXAMPLE = {
     "id": 31,
     "status": "succeeded",
     "status_label": "Done",
-    "source": "demo-partner-bills/bills/customerBill_202609.tar.gz",
+    "source": "obs://demo-partner-bills/customerBill/customerBill_202609.tar.gz",
     "parts_done": 4,
     "rows_done": 2400,
     "rows_changed": 2400,
@@ -346,16 +345,9 @@ class CustomerBillDetailView(ApiView):
         return Response(serializer_class(bill).data)
 
 
-class PdfRenderer(BaseRenderer):
-    """Lets a client ask for `Accept: application/pdf`; the view answers the PDF itself."""
-
+class PdfRenderer(FileRenderer):
     media_type = "application/pdf"
     format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
 
 
 class PdfQuery(serializers.Serializer):
@@ -366,7 +358,14 @@ class PdfQuery(serializers.Serializer):
     )
 
 
-class CustomerBillPdfView(ApiView):
+PDF_DOWNLOAD = download_schema(
+    PdfRenderer,
+    description="The PDF file.",
+    disposition='attachment; filename="PP-202609-000007-en.pdf" (a draft: draft-<id>-<lang>.pdf).',
+)
+
+
+class CustomerBillPdfView(FileView):
     renderer_classes = [JSONRenderer, PdfRenderer]
     query_serializer_class = PdfQuery
 
@@ -375,31 +374,13 @@ class CustomerBillPdfView(ApiView):
         summary="A customer bill as a PDF",
         description="The same PDF as the bills page's download, in English (`lang=en`) or Chinese "
         "(`lang=zh-hans`); without `lang`, in the language of `Accept-Language`. Errors are JSON.",
-        parameters=[
-            BILL_ID_PATH,
-            PdfQuery,
-            OpenApiParameter("format", exclude=True),  # DRF's ?format= renderer override: not for this answer
-            OpenApiParameter(
-                "Content-Disposition",
-                str,
-                OpenApiParameter.HEADER,
-                response=[200],
-                required=True,
-                description='attachment; filename="PP-202609-000007-en.pdf" (a draft: draft-<id>-<lang>.pdf).',
-            ),
-        ],
-        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF file.")},
+        parameters=[BILL_ID_PATH, PdfQuery, *PDF_DOWNLOAD["parameters"]],
+        responses=PDF_DOWNLOAD["responses"],
     )
     def get(self, request, pk: int):
         language = self.query().get("lang")
         bill, _finance = visible_bill(request, pk)
         return pdf.bill_pdf_response(bill, language=language or request.LANGUAGE_CODE)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        if isinstance(response, Response):
-            # An error (the PDF itself is a plain HttpResponse): in the one JSON error shape, whatever was asked.
-            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class CustomerBillIssueView(ApiView):

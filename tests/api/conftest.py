@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from api import services
+from tests.billing.helpers import make_drafts
+from tests.factories import StaffUserFactory
 
 
 class ApiClient:
@@ -30,6 +32,12 @@ class ApiClient:
     def put(self, path, body=None, headers=None):
         return self.client.put(path, body or {}, content_type="application/json", headers=self._headers(headers))
 
+    def patch(self, path, body=None, headers=None):
+        return self.client.patch(path, body or {}, content_type="application/json", headers=self._headers(headers))
+
+    def delete(self, path, headers=None):
+        return self.client.delete(path, headers=self._headers(headers))
+
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
@@ -48,6 +56,18 @@ def api_as():
         return ApiClient(text)
 
     return make
+
+
+@pytest.fixture
+def finance(api_as):
+    """An ApiClient of a Finance staff member."""
+    return api_as(StaffUserFactory(group="Finance"))
+
+
+@pytest.fixture
+def drafts():
+    """The cycle tests.billing.helpers.CYCLE loaded, rated +10 % and drafted (two customers)."""
+    return make_drafts()
 
 
 def error_of(response) -> dict:

@@ -14,7 +14,7 @@ from billing import services
 from billing.models import BillLine, CustomerBill, CustomerMonthlySum, IngestRun, LineKind, PartnerBill, RatingRule
 from partner_portal.models import AuditEntry
 from tests.api.conftest import error_of
-from tests.billing.helpers import CUSTOMERS, CYCLE, make_drafts
+from tests.billing.helpers import CUSTOMERS, CYCLE
 from tests.factories import (
     CustomerBillFactory,
     CustomerFactory,
@@ -33,18 +33,8 @@ FINANCE_ENDPOINTS = [
 
 
 @pytest.fixture
-def drafts():
-    return make_drafts()
-
-
-@pytest.fixture
 def alpha():
     return CustomerFactory(customer_id=ALPHA, account_name="alpha-co")
-
-
-@pytest.fixture
-def finance(api_as):
-    return api_as(StaffUserFactory(group="Finance"))
 
 
 def _partner_bill_matching_the_lines(cycle: str = CYCLE) -> PartnerBill:

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from billing import services
-from billing.models import BillIssuedError, CustomerBill, CustomerBillItem, RatingRule
+from billing.models import BillIssuedError, CustomerBill, CustomerBillItem, IngestRun, RatingRule
 from tests.billing.helpers import CUSTOMERS, CYCLE, make_drafts
 from tests.factories import CustomerFactory, StaffUserFactory, UserFactory
 
@@ -200,6 +200,19 @@ def test_finance_issues_a_bill_and_gets_its_pdf(drafts, finance_client):
     assert draft.status == CustomerBill.Status.ISSUED
     pdf = finance_client.get(reverse("finance:bill_pdf", args=[draft.pk]), {"lang": "zh-hans"})
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_loading_the_bill_file_shows_its_run_at_once_and_asking_again_adds_none(finance_client):
+    url = reverse("finance:cycle_action", args=[CYCLE, "ingest"])
+
+    first = finance_client.post(url)  # no worker runs in this test: the load waits
+    again = finance_client.post(url)
+
+    assert first.status_code == again.status_code == 302
+    run = IngestRun.objects.get()
+    assert run.cycle == CYCLE and run.status == IngestRun.Status.RUNNING and run.attempts == 0
+    page = finance_client.get(reverse("finance:cycle", args=[CYCLE])).content.decode()
+    assert f'id="run-{run.pk}"' in page and reverse("finance:run_progress", args=[run.pk]) in page
 
 
 def test_a_rule_preview_saves_nothing_and_save_redirects(drafts, finance_client):

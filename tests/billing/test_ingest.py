@@ -77,10 +77,22 @@ def test_interrupted_then_resumed_gives_the_same_rows_as_one_clean_run(data):
 
 
 def test_a_second_start_while_a_run_is_busy_is_refused(data):
-    IngestRun.objects.create(cycle=CYCLE, status=IngestRun.Status.RUNNING)
+    IngestRun.objects.create(cycle=CYCLE, status=IngestRun.Status.RUNNING, attempts=1)
 
     with pytest.raises(ingest.IngestBusy):
         ingest.ingest(cycle=CYCLE, chunks=chunks(data))
+
+
+def test_a_load_asked_for_waits_as_a_run_that_the_worker_starts_once(data):
+    waiting = ingest.waiting_run(cycle=CYCLE)
+    assert ingest.waiting_run(cycle=CYCLE) == waiting  # asked again: the same run
+    assert waiting.status == IngestRun.Status.RUNNING and waiting.attempts == 0
+    assert waiting.source.startswith("obs://") and waiting.source.endswith("customerBill_202609.tar.gz")
+
+    run = ingest.ingest(cycle=CYCLE, chunks=chunks(data))
+
+    assert run.pk == waiting.pk and run.status == IngestRun.Status.SUCCEEDED and run.attempts == 1
+    assert IngestRun.objects.count() == 1
 
 
 def _refused(data: bytes) -> IngestRun:
