@@ -2,7 +2,7 @@
 
 * `POST /_sandbox/bills/generate {"cycle": "2026-10", "customers": 0, "lines": 5000, "seed": 42, "part_rows": 100000}`
   generates (or replaces) the demo partner's bill of that cycle and answers what was made.
-* `GET /_sandbox/bills` lists the generated cycles.
+* `GET /_sandbox/bills` lists the generated cycles, and the open ones whose lines accrue.
 """
 
 from __future__ import annotations
@@ -46,6 +46,17 @@ def bill_state(bill: BillCycle) -> dict:
     }
 
 
+def open_cycle_state(bill: BillCycle) -> dict:
+    """An open cycle: its shares are decided, its lines accrue, its file and totals come at the close."""
+    return {
+        "cycle": bill.cycle,
+        "seed": bill.seed,
+        "customers": bill.bill_customers.count(),
+        "generated_lines": sum(bill.bill_customers.values_list("line_count", flat=True)),
+        "available_from": generator.closes_at(bill.cycle).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
 def _partner(data: dict) -> Partner:
     domain_id = data.get("partner_domain_id") or DEMO_PARTNER["domain_id"]
     partner = Partner.objects.filter(domain_id=domain_id).first()
@@ -80,4 +91,10 @@ def generate(request):
 
 @control("GET")
 def bills(request):
-    return JsonResponse({"bills": [bill_state(bill) for bill in BillCycle.objects.select_related("partner")]})
+    cycles = BillCycle.objects.select_related("partner")
+    return JsonResponse(
+        {
+            "bills": [bill_state(bill) for bill in cycles.filter(generated_at__isnull=False)],
+            "open_cycles": [open_cycle_state(bill) for bill in cycles.filter(generated_at__isnull=True)],
+        }
+    )
