@@ -305,28 +305,52 @@ def _named(lines, share: generator.CustomerShare | None) -> tuple[BillLine, ...]
     return tuple(line._replace(account_name=share.account_name, customer_name=share.customer_name) for line in lines)
 
 
+def _open(*, partner: Partner, cycle: str, people: list[Customer], lines: int, seed: int) -> BillCycle:
+    counts = generator.share_lines(lines, generator.customer_weights(seed=seed, cycle=cycle, count=len(people)))
+    bill = BillCycle.objects.create(partner=partner, cycle=cycle, seed=seed)
+    BillCustomer.objects.bulk_create(
+        [_share_row(bill, customer, share) for customer, share in zip(people, _shares(people, counts), strict=True)],
+        batch_size=500,
+    )
+    return bill
+
+
+def _joined_before(partner: Partner, cycle: str) -> list[Customer]:
+    start = generator.starts_at(cycle)
+    return [c for c in bill_customers(partner=partner, synthetic=0) if c.associated_on < start]
+
+
 def cycle_open(*, partner: Partner, cycle: str) -> BillCycle:
     """Open `cycle` for the partner: decide once who gets how many generated lines (the partner's own
     customers associated before the cycle began; DEMO_LINES in all; the seed is the cycle's digits). The
     lines shown while it is open and the bill it closes with are then made from the same shares."""
-    start = generator.starts_at(cycle)
-    people = [c for c in bill_customers(partner=partner, synthetic=0) if c.associated_on < start]
-    seed = demo_seed(cycle)
-    counts = generator.share_lines(DEMO_LINES, generator.customer_weights(seed=seed, cycle=cycle, count=len(people)))
     try:
         with transaction.atomic():
-            bill = BillCycle.objects.create(partner=partner, cycle=cycle, seed=seed)
-            BillCustomer.objects.bulk_create(
-                [
-                    _share_row(bill, customer, share)
-                    for customer, share in zip(people, _shares(people, counts), strict=True)
-                ],
-                batch_size=500,
+            return _open(
+                partner=partner,
+                cycle=cycle,
+                people=_joined_before(partner, cycle),
+                lines=DEMO_LINES,
+                seed=demo_seed(cycle),
             )
     except IntegrityError:
         # Another request opened it at the same moment, with the same shares.
-        bill = BillCycle.objects.get(partner=partner, cycle=cycle)
-    return bill
+        return BillCycle.objects.get(partner=partner, cycle=cycle)
+
+
+def cycle_reopen(*, partner: Partner, cycle: str, customers: int = 0, lines: int = DEMO_LINES, seed: int) -> BillCycle:
+    """Open `cycle` (begun, not closed) again with other shares: `lines` generated lines over the partner's
+    customers associated before it began and `customers` synthetic ones; replaces its open shares (what
+    was shown so far changes) or a bill generated for it early. For demos and load tests of an open month."""
+    now = clock.now()
+    if not generator.starts_at(cycle) <= now < generator.closes_at(cycle):
+        raise ValueError(f"{cycle} is not open: a cycle is open from its 1st until its bill is out on the 5th")
+    if not 0 <= lines <= MAX_LINES:
+        raise ValueError(f"lines must be between 0 and {MAX_LINES}")
+    people = _joined_before(partner, cycle) + synthetic_customers_ensure(partner=partner, count=customers)
+    with transaction.atomic():
+        BillCycle.objects.filter(partner=partner, cycle=cycle).delete()
+        return _open(partner=partner, cycle=cycle, people=people, lines=lines, seed=seed)
 
 
 def cycle_close(*, bill: BillCycle) -> BillCycle:

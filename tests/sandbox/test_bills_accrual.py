@@ -18,6 +18,7 @@ from huaweicloudsdkbssintl.v2 import (
 from sandbox.bills import generator
 from tests.sandbox import test_bills as bills
 from tests.sandbox import test_commerce_life as life
+from tests.sandbox import test_customer_life_sdk as customer_life
 from tests.sandbox.test_bills_obs import BUCKET, s3_client
 from tests.sandbox_server import DEMO_CUSTOMER
 
@@ -42,9 +43,9 @@ def on_day(sandbox, day: int) -> datetime:
     return clock_now(sandbox)
 
 
-def records(sandbox, cycle, **query) -> dict[str, object]:
+def records(sandbox, cycle, account_name=DEMO, **query) -> dict[str, object]:
     """Every detail record (one per bill line) of the customer's cycle, by line id."""
-    total, found = bills.all_fee_records(sandbox.customer_client(DEMO), cycle, **query)
+    total, found = bills.all_fee_records(sandbox.customer_client(account_name), cycle, **query)
     assert total == len(found)
     by_id = {record.id: record for record in found}
     assert len(by_id) == total  # line ids are unique
@@ -76,12 +77,15 @@ def test_the_open_cycle_has_lines_for_the_days_gone_by_and_none_after(sandbox):
     # The pay-per-use resources: a usage line for every day they ran this month, up to yesterday.
     usage = [r for r in found.values() if r.resource_id in RUNNING]
     assert {(r.bill_type, r.charge_mode, r.usage_measure_id) for r in usage} <= {(5, "3", 4), (5, "3", 10)}
-    first = max(generator.bill_day(reset_at - timedelta(days=12)), f"{cycle}-01")
-    days = [d for d in (f"{cycle}-{day:02d}" for day in range(1, 32)) if first <= d < today]
+    started = generator.bill_day(reset_at - timedelta(days=12))  # a part of that day
+    full_days = [d for d in (f"{cycle}-{day:02d}" for day in range(1, 32)) if started < d < today]
+    assert full_days
     for resource_id in RUNNING:
-        assert sorted(r.bill_date for r in usage if r.resource_id == resource_id) == days
+        dates = sorted(r.bill_date for r in usage if r.resource_id == resource_id)
+        assert [d for d in dates if d > started] == full_days
+        assert dates[0] >= started
     # c7.large.2.linux in Hong Kong: 34.80 a month / 720 h x 1.4 = 0.0677 an hour, 10 % partner discount.
-    full_day = next(r for r in usage if r.resource_id == ECS_BATCH and r.bill_date > first)
+    full_day = next(r for r in usage if r.resource_id == ECS_BATCH and r.bill_date in full_days)
     assert (full_day.usage, full_day.unit_price, full_day.official_amount) == (24, Decimal("0.0677"), Decimal("1.62"))
     assert (full_day.discount_amount, full_day.amount) == (Decimal("0.16"), Decimal("1.46"))
     assert full_day.amount == full_day.cash_amount + full_day.credit_amount + full_day.coupon_amount
@@ -244,3 +248,43 @@ def test_the_closed_bill_holds_every_line_seen_while_open_and_reconciles(sandbox
     monthly = {customer_id: bills.monthly_sum(bss, cycle, customer_id).consume_amount for customer_id in by_customer}
     assert monthly == dict(by_customer)
     assert sum(monthly.values()) == bill.initial_amount_due
+
+
+def test_a_customer_registered_this_month_has_only_its_own_lines(sandbox, bss):
+    cycle = generator.cycle_of(on_day(sandbox, 2))
+    customer_id = customer_life.register_customer(bss, sandbox)
+    customer_life.set_budget(bss, customer_id, Decimal("300.00"))
+    assert records(sandbox, cycle, customer_life.NAME) == {}  # no share of generated lines: it joined this month
+
+    order = life.purchase(sandbox, customer_id=customer_id, service="evs", region="ap-southeast-2", spec="SAS", size=50)
+    life.pay(sandbox.customer_client(customer_life.NAME), order["order_id"])
+
+    found = records(sandbox, cycle, customer_life.NAME)
+    assert {(r.trade_id, r.bill_type, r.customer_id) for r in found.values()} == {(order["order_id"], 1, customer_id)}
+    assert sum(r.amount for r in found.values()) == Decimal(str(order["amount_after_discount"]))
+
+
+def test_the_open_cycle_can_be_opened_again_with_other_shares(sandbox):
+    cycle = generator.cycle_of(clock_now(sandbox))
+
+    response = sandbox.http.post(
+        f"{sandbox.url}/_sandbox/bills/open", json={"lines": 1_200, "customers": 2}, timeout=30
+    )
+
+    assert response.status_code == 201, response.text
+    opened = response.json()
+    assert (opened["cycle"], opened["generated_lines"], opened["customers"]) == (cycle, 1_200, 14)
+    assert sum(share["lines"] for share in opened["largest_shares"]) <= 1_200
+    listed = sandbox.http.get(f"{sandbox.url}/_sandbox/bills", timeout=10).json()
+    assert opened in listed["open_cycles"]
+    assert cycle not in {bill["cycle"] for bill in listed["bills"]}
+
+
+def test_only_an_open_cycle_can_be_opened_again(sandbox):
+    closed = generator.latest_closed_cycle(clock_now(sandbox))
+    later = generator.shift_cycle(generator.cycle_of(clock_now(sandbox)), 1)
+
+    for body in ({"cycle": closed}, {"cycle": later}, {"cycle": "2026/12"}, {"lines": -1}, {"days": 3}):
+        response = sandbox.http.post(f"{sandbox.url}/_sandbox/bills/open", json=body, timeout=10)
+        assert response.status_code == 400, body
+        assert response.json()["error"]
