@@ -41,10 +41,11 @@ SANDBOX_SIGNATURE_MAX_SKEW = 15 * 60
 
 INSTALLED_APPS = [
     "sandbox.apps.SandboxConfig",
-    "sandbox.bills.apps.BillsConfig",
     "sandbox.commerce.apps.CommerceConfig",
     "sandbox.console.apps.ConsoleConfig",
     "sandbox.tickets.apps.TicketsConfig",
+    # Last: its clock listener closes bill cycles after the others have renewed and converted resources.
+    "sandbox.bills.apps.BillsConfig",
 ]
 MIDDLEWARE = ["sandbox.middleware.RequestIdMiddleware"]
 ROOT_URLCONF = "sandbox.urls"

@@ -23,6 +23,7 @@ urlpatterns = [
     path("_sandbox/orders/<str:order_id>", commerce_control.order_detail),
     path("_sandbox/bills", bills_control.bills),
     path("_sandbox/bills/generate", bills_control.generate),
+    path("_sandbox/bills/open", bills_control.open_cycle),
     path("_sandbox/tickets", tickets_control.tickets),
     path("_sandbox/tickets/accessories/<str:accessory_id>", tickets_control.accessory_file),
     path("_sandbox/tickets/<str:incident_id>", tickets_control.ticket_detail),

@@ -18,6 +18,8 @@ import calendar
 import csv
 import gzip
 import hashlib
+import heapq
+import itertools
 import os
 import random
 import tarfile
@@ -198,6 +200,17 @@ CATALOG: tuple[ServiceItem, ...] = (
     ),
 )
 CATALOG_WEIGHTS = [item.weight for item in CATALOG]
+_TYPE_NAMES = {
+    (item.service_type_code, item.resource_type_code): (item.service_type_name, item.resource_type_name)
+    for item in CATALOG
+}
+
+
+def type_names(service_type_code: str, resource_type_code: str) -> tuple[str, str] | None:
+    """(service type name, resource type name) the generated lines use for this pair, if they know it: other
+    line sources take the same names, so a monthly sum item has one name whoever made its lines."""
+    return _TYPE_NAMES.get((service_type_code, resource_type_code))
+
 
 REGIONS = {
     "ap-southeast-1": "CN-Hong Kong",
@@ -311,6 +324,21 @@ def closes_at(cycle: str) -> datetime:
     """When a cycle's partner bill is out: 12:00 Beijing time on the 5th of the next month (reference 5.14)."""
     year, month = parse_cycle(shift_cycle(cycle, 1))
     return datetime(year, month, 5, 12, 0, tzinfo=BEIJING).astimezone(UTC)
+
+
+def starts_at(cycle: str) -> datetime:
+    """When a cycle begins: 00:00 Beijing time on its 1st."""
+    year, month = parse_cycle(cycle)
+    return datetime(year, month, 1, tzinfo=BEIJING).astimezone(UTC)
+
+
+def ends_at(cycle: str) -> datetime:
+    return starts_at(shift_cycle(cycle, 1))
+
+
+def bill_day(moment: datetime) -> str:
+    """The bill date (UTC+8, `YYYY-MM-DD`) a moment falls on."""
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d")
 
 
 def latest_closed_cycle(moment: datetime) -> str:
@@ -493,6 +521,16 @@ def customer_lines(*, seed: int, cycle: str, partner_id: str, share: CustomerSha
             credit,
             coupon,
         )
+
+
+def lines_before(lines: Iterable[BillLine], day: str) -> Iterator[BillLine]:
+    """The lines (in bill-date order) whose bill date is before `day`; stops reading at the first that is not."""
+    return itertools.takewhile(lambda line: line.bill_date < day, lines)
+
+
+def merge_lines(generated: Iterable[BillLine], others: Iterable[BillLine]) -> Iterator[BillLine]:
+    """Two bill-date ordered streams as one: on the same date the generated lines come first."""
+    return heapq.merge(generated, others, key=lambda line: line.bill_date)
 
 
 def csv_row(line: BillLine) -> tuple:

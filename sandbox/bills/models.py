@@ -1,9 +1,13 @@
 """Bills of the simulated cloud: per partner and bill cycle, the totals and the per-customer aggregates.
 
-The bill lines themselves are not stored: they live in the bill file (customerBill_YYYYMM.tar.gz in the
+The generated bill lines are not stored: they live in the bill file (customerBill_YYYYMM.tar.gz in the
 partner's bucket) and are regenerated, deterministically, from `BillCycle.seed` and a `BillCustomer`
 row whenever an operation needs one customer's lines (see generator.py). So a million lines cost a few
-hundred rows here.
+hundred rows here. Lines from the customers' real orders and pay-per-use resources are read from
+commerce while the cycle is open and kept as `RealLine` rows when its bill is generated.
+
+A cycle's row exists from when it opens (its shares decided, `generated_at` empty) or from an explicit
+generation; the bill file and the sums come with `generated_at`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from sandbox.bills.generator import PART_ROWS
 from sandbox.models import Customer, Partner
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "default": Decimal("0.00")}
@@ -23,19 +28,20 @@ class BillCycle(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="bill_cycles")
     cycle = models.CharField(max_length=7)
     seed = models.BigIntegerField()
-    line_count = models.IntegerField()
-    part_rows = models.IntegerField()
-    part_count = models.IntegerField()
+    line_count = models.IntegerField(default=0)
+    part_rows = models.IntegerField(default=PART_ROWS)
+    part_count = models.IntegerField(default=0)
     # Sums of the file's lines by kind of bill type (reference 5.14): consumption >= 0, refunds <= 0.
     consume_amount = models.DecimalField(**MONEY)
     refunds = models.DecimalField(**MONEY)
     adjustments = models.DecimalField(**MONEY)
     tax_amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3, default="USD")
-    object_key = models.CharField(max_length=200)
-    object_size = models.BigIntegerField()
-    object_md5 = models.CharField(max_length=32)
-    generated_at = models.DateTimeField()
+    object_key = models.CharField(max_length=200, blank=True)
+    object_size = models.BigIntegerField(default=0)
+    object_md5 = models.CharField(max_length=32, blank=True)
+    # Empty while the cycle is open: its shares are decided, its file and sums not written yet.
+    generated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["partner", "cycle"], name="sandbox_bills_cycle_unique")]
@@ -70,6 +76,23 @@ class BillCustomer(models.Model):
 
     def __str__(self):
         return f"{self.account_name} in {self.bill_cycle}"
+
+
+class RealLine(models.Model):
+    """A line of a generated bill that came from the customer's real activity (an order paid, a refund, a
+    day of pay-per-use usage) rather than from the generator, as it went into the file."""
+
+    bill_cycle = models.ForeignKey(BillCycle, on_delete=models.CASCADE, related_name="real_lines")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="real_bill_lines")
+    line_id = models.CharField(max_length=64)
+    values = models.JSONField()  # generator.BillLine, field by field (amounts in cents)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bill_cycle", "line_id"], name="sandbox_bills_real_line_unique")]
+        ordering = ["bill_cycle", "customer", "id"]
+
+    def __str__(self):
+        return self.line_id
 
 
 class BillSum(models.Model):

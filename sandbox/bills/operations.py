@@ -1,5 +1,6 @@
 """Bill operations (reference 5.13-5.15): the partner's monthly bill, a customer's monthly sums and its
-resource records. All answer from the same generated data, so they reconcile with the bill file."""
+resource records. All answer from the same lines (services.customer_lines), so they reconcile with the
+bill file; while a cycle is open they answer its lines so far."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from sandbox import clock
 from sandbox import validation as v
-from sandbox.bills import generator
+from sandbox.bills import generator, services
 from sandbox.bills.generator import BEIJING, BillLine
-from sandbox.bills.models import BillCustomer, BillCycle, BillSum
-from sandbox.bills.services import customer_bill_lines
+from sandbox.bills.models import BillSum
 from sandbox.errors import ApiError, invalid_parameter
 from sandbox.models import Customer
 from sandbox.registry import Call, operation
@@ -123,14 +121,8 @@ def _customer_records_owner(call: Call, data: dict) -> Customer | None:
     return customer
 
 
-def _bill_customer(customer: Customer | None, cycle: str) -> BillCustomer | None:
-    if customer is None:
-        return None
-    return (
-        BillCustomer.objects.select_related("bill_cycle__partner", "customer")
-        .filter(bill_cycle__partner_id=customer.partner_id, bill_cycle__cycle=cycle, customer=customer)
-        .first()
-    )
+def _lines(customer: Customer | None, cycle: str) -> Iterable[BillLine]:
+    return services.customer_lines(customer=customer, cycle=cycle) if customer is not None else ()
 
 
 # --- list_postpaid_bill_sum -----------------------------------------------------------------------
@@ -149,7 +141,7 @@ def list_postpaid_bill_sum(call: Call) -> dict:
             f"The bill of cycle {cycle} has not been generated yet; it is available from "
             f"{ready_at.astimezone(BEIJING):%Y-%m-%d %H:%M} Beijing time.",
         )
-    bill = BillCycle.objects.filter(partner=call.partner, cycle=cycle).first()
+    bill = services.cycle_bill(partner=call.partner, cycle=cycle, now=clock.now())
     if bill is None:
         # A month without consumption: a bill of zeros.
         amounts = dict.fromkeys(("initial_amount_due", "consume_amount", "refunds", "adjustments", "tax_amount"), 0)
@@ -191,19 +183,13 @@ def show_customer_monthly_sum(call: Call) -> dict:
     else:
         owner = None  # the partner account itself consumes nothing in the sandbox
 
-    sums = BillSum.objects.none()
-    if owner is not None:
-        sums = BillSum.objects.filter(
-            bill_cycle__partner_id=owner.partner_id, bill_cycle__cycle=cycle, customer=owner
-        ).select_related("customer")
-        if service_type_code:
-            sums = sums.filter(service_type_code=service_type_code)
-    totals = sums.aggregate(**{name: Sum(name) for name in SUM_AMOUNTS})
-    page = list(sums[offset : offset + limit]) if owner is not None else []
+    sums = services.customer_sums(customer=owner, cycle=cycle) if owner is not None else []
+    if service_type_code:
+        sums = [row for row in sums if row.service_type_code == service_type_code]
     return {
-        "total_count": sums.count() if owner is not None else 0,
-        "bill_sums": [_bill_sum(row, cycle) for row in page],
-        **{name: _money(totals[name] or Decimal("0")) for name in SUM_AMOUNTS},
+        "total_count": len(sums),
+        "bill_sums": [_bill_sum(row, cycle) for row in sums[offset : offset + limit]],
+        **{name: _money(sum((getattr(row, name) for row in sums), Decimal("0"))) for name in SUM_AMOUNTS},
         "debt_amount": 0,
         "writeoff_amount": 0,
         "flexipurchase_coupon_amount": 0,
@@ -513,8 +499,7 @@ def list_customerself_resource_records(call: Call) -> dict:
         date_end=end,
     )
     include_zero = _bool_param(data, "include_zero_record")
-    bill_customer = _bill_customer(_customer_records_owner(call, data), cycle)
-    lines = customer_bill_lines(bill_customer=bill_customer) if bill_customer else ()
+    lines = _lines(_customer_records_owner(call, data), cycle)
     total, page = _page(
         _records(lines, filters=filters, statistic_type=statistic_type),
         include_zero=include_zero,
@@ -556,8 +541,7 @@ def list_customerself_resource_record_details(call: Call) -> dict:
         date_end=end,
     )
     include_zero = _bool_param(data, "include_zero_record")
-    bill_customer = _bill_customer(_customer_records_owner(call, data), cycle)
-    lines = customer_bill_lines(bill_customer=bill_customer) if bill_customer else ()
+    lines = _lines(_customer_records_owner(call, data), cycle)
     total, page = _page(
         _records(lines, filters=filters, statistic_type=statistic_type),
         include_zero=include_zero,
@@ -663,16 +647,10 @@ def list_costs(call: Call) -> dict:
     net = v.string(data, "amount_type", choices=["PAYMENT_AMOUNT", "NET_AMOUNT"]) == "NET_AMOUNT"
     offset, limit = _paging(data)
     customer = call.principal.customer
-    shares = BillCustomer.objects.select_related("bill_cycle__partner").filter(
-        bill_cycle__partner_id=customer.partner_id,
-        customer=customer,
-        bill_cycle__cycle__gte=begin[:7],
-        bill_cycle__cycle__lte=end[:7],
-    )
     # {dimension values: {time value: [amount, official amount]}} in cents
     groups: dict[tuple, dict[str, list[int]]] = {}
-    for share in shares.order_by("bill_cycle__cycle"):
-        for line in customer_bill_lines(bill_customer=share):
+    for cycle in services.customer_cycles(customer=customer, first=begin[:7], last=end[:7]):
+        for line in services.customer_lines(customer=customer, cycle=cycle):
             when = line.bill_date if measure == 1 else line.cycle
             if not begin <= when <= end:
                 continue

@@ -8,5 +8,5 @@ class CommerceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Importing registers the operations, the demo-world loader and the clock listener.
-        from sandbox.commerce import operations, services, world  # noqa: F401
+        # Importing registers the operations, the demo-world loader, the clock listener and the bill lines.
+        from sandbox.commerce import bill_lines, operations, services, world  # noqa: F401
