@@ -30,7 +30,7 @@ from huaweicloud import orders as cloud_orders
 from huaweicloud import resources as cloud_resources
 from huaweicloud.errors import CloudRejected, CloudUnavailable
 from huaweicloud.types import CustomerRef
-from orders.models import Order, OrderLineItem, OrderResource, PaymentAttempt
+from orders.models import Order, OrderLineItem, OrderResource, PaymentAttempt, Resource
 from partner_portal import audit
 
 logger = logging.getLogger(__name__)
@@ -214,6 +214,11 @@ def _resources_refresh(*, order: Order, ref: CustomerRef) -> None:
                 OrderResource.objects.create(order=order, resource_id=item.resource_id, **values)
             elif fields := _changed(row, values):
                 row.save(update_fields=fields)
+        if order.order_type == Order.OrderType.NEW and found:
+            # The resources sync runs beside this one and may have mirrored them before their order.
+            Resource.objects.filter(
+                customer_id=order.customer_id, order_id="", resource_id__in=[item.resource_id for item in found]
+            ).update(order_id=order.order_id)
         order.resources_synced_at = timezone.now()
         order.save(update_fields=["resources_synced_at"])
 

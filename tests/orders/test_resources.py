@@ -38,6 +38,19 @@ def test_sync_mirrors_the_demo_resources_and_changes_nothing_the_second_time(dem
     assert ResourceSync.objects.get(customer=demo).status == ResourceSync.Status.IDLE
 
 
+def test_resources_mirrored_before_their_order_get_its_id_when_the_order_is_synced(demo):
+    from orders import services as order_services
+
+    services.resources_sync(customer=demo)  # first, as when both syncs start together
+    assert Resource.objects.get(resource_id=ECS).order_id == ""
+
+    order_services.orders_sync(customer=demo)
+
+    ecs = Resource.objects.get(resource_id=ECS)
+    assert ecs.order_id.startswith("CS")
+    assert ecs.attached.get().order_id == ecs.order_id  # its disk came with the same order
+
+
 def test_sync_resumes_from_its_cursor_after_hudawei_cloud_fails_midway(demo):
     real = cloud.subscriptions_list
     calls = []
