@@ -190,6 +190,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     envurl("REDIS_URL", REDIS_URL, schemes=("redis", "rediss"))
+    _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+    if _xdist_worker.startswith("gw") and REDIS_URL.rsplit("/", 1)[-1].isdigit():
+        # Test processes of one pytest-xdist run (CI: -n 2) each get their own Redis database, one below
+        # the configured one per worker (13, 12, ...): one's cache.clear() must not empty the other's
+        # sessions and throttle counts, nor may they share HUAWEI CLOUD rate-limiter slots.
+        _base, _db = REDIS_URL.rsplit("/", 1)
+        REDIS_URL = f"{_base}/{int(_db) - int(_xdist_worker[2:])}"
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
