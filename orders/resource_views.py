@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -419,9 +420,17 @@ def usage_page(request):
 def usage_csv(request):
     customer = _customer(request)
     cycle, by, service = _usage_params(request)
-    response = StreamingHttpResponse(
-        usage_reads.csv_lines(customer=customer, cycle=cycle, by=by, service=service),
-        content_type="text/csv; charset=utf-8",
-    )
+    lines = usage_reads.csv_lines(customer=customer, cycle=cycle, by=by, service=service)
+    # The header and the first page of records before any byte goes out: if HUAWEI CLOUD fails there,
+    # the customer is sent back to the usage page with the reason instead of getting a cut file.
+    first = []
+    try:
+        first = [next(lines), next(lines)]
+    except StopIteration:
+        pass
+    except CloudError as exc:
+        messages.error(request, exc.user_message)
+        return redirect(f"{reverse('usage')}?{urlencode({'month': cycle, 'by': by})}")
+    response = StreamingHttpResponse(itertools.chain(first, lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="usage-{cycle}-{by}.csv"'
     return response

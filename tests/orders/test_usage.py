@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from huaweicloudsdkbssintl.v2 import model as m
 
@@ -74,6 +75,21 @@ def test_usage_csv_streams_every_record(client, demo, sandbox):
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == len(records)
     assert sum(Decimal(row["amount"]) for row in rows) == sum(Decimal(str(r.amount)) for r in records)
+
+
+def test_usage_csv_when_huawei_cloud_is_down_goes_back_to_the_page_with_the_reason(client, demo, sandbox):
+    cycle = _closed_cycle(sandbox)
+    client.force_login(demo.user)
+    sandbox.add_fault("list_customerself_resource_records", "error", status=500, count=1)
+
+    response = client.get(reverse("usage_csv"), {"month": cycle, "by": "day"})
+
+    assert response.status_code == 302  # not a 200 whose file breaks off after the header
+    assert response["Location"].startswith(reverse("usage") + f"?month={cycle}")
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "error" and "HUAWEI CLOUD" in str(message)
+    assert str(message) in client.get(response["Location"]).content.decode()
+    assert client.get(reverse("usage_csv"), {"month": cycle, "by": "day"}).status_code == 200  # once it answers
 
 
 def test_usage_when_huawei_cloud_is_down_says_so(client, demo, sandbox):
